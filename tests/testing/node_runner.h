@@ -1,0 +1,144 @@
+// Test helper: runs a single ONNX node through the reference executor.
+//
+//   NodeRunner r("Gemm", /*opset=*/13);
+//   r.Input("A", a).Input("B", b).Attr("transB", int64_t{1}).Output("Y");
+//   auto out = r.Run();            // StatusOr<std::vector<Tensor>>
+//
+// Inputs given with ConstantInput() become initializers (as weights are in real models).
+// An input named "" is an omitted optional input. Errors come back as Status so tests can
+// check the message text.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/base/tensor.h"
+#include "engine/graph/graph.h"
+#include "engine/runtime/executor.h"
+
+namespace trt::testing {
+
+class NodeRunner {
+ public:
+  NodeRunner(std::string op_type, int opset, std::string domain = "")
+      : op_(std::move(op_type)), domain_(std::move(domain)), opset_(opset) {}
+
+  NodeRunner& Input(std::string name, Tensor t) {
+    inputs_.push_back({std::move(name), std::move(t), false});
+    return *this;
+  }
+  NodeRunner& ConstantInput(std::string name, Tensor t) {
+    inputs_.push_back({std::move(name), std::move(t), true});
+    return *this;
+  }
+  NodeRunner& OmittedInput() {
+    inputs_.push_back({"", Tensor(), false});
+    return *this;
+  }
+  NodeRunner& Output(std::string name) {
+    outputs_.push_back(std::move(name));
+    return *this;
+  }
+  NodeRunner& Attr(const std::string& name, graph::Attribute a) {
+    attrs_[name] = std::move(a);
+    return *this;
+  }
+  NodeRunner& Attr(const std::string& name, int64_t v) {
+    graph::Attribute a;
+    a.kind = graph::Attribute::Kind::kInt;
+    a.i = v;
+    return Attr(name, a);
+  }
+  NodeRunner& Attr(const std::string& name, float v) {
+    graph::Attribute a;
+    a.kind = graph::Attribute::Kind::kFloat;
+    a.f = v;
+    return Attr(name, a);
+  }
+  NodeRunner& Attr(const std::string& name, const std::string& v) {
+    graph::Attribute a;
+    a.kind = graph::Attribute::Kind::kString;
+    a.s = v;
+    return Attr(name, a);
+  }
+  NodeRunner& Attr(const std::string& name, std::vector<int64_t> v) {
+    graph::Attribute a;
+    a.kind = graph::Attribute::Kind::kInts;
+    a.ints = std::move(v);
+    return Attr(name, a);
+  }
+  NodeRunner& Attr(const std::string& name, std::vector<float> v) {
+    graph::Attribute a;
+    a.kind = graph::Attribute::Kind::kFloats;
+    a.floats = std::move(v);
+    return Attr(name, a);
+  }
+
+  // Builds the one-node model and runs it. Returns the outputs in Output() order.
+  StatusOr<std::vector<Tensor>> Run() const {
+    auto model = std::make_shared<graph::Model>();
+    model->name = op_ + "_test";
+    model->opsets[domain_] = opset_;
+    if (!domain_.empty()) model->opsets[""] = 17;
+    model->graph = std::make_shared<graph::Graph>();
+    graph::Graph& g = *model->graph;
+    g.name = model->name;
+    std::vector<graph::Value*> ins;
+    runtime::NamedTensors feeds;
+    for (const auto& in : inputs_) {
+      if (in.name.empty()) {
+        ins.push_back(nullptr);
+        continue;
+      }
+      graph::Value* v = g.FindValue(in.name);
+      if (!v) {
+        v = g.AddValue(in.name);
+        v->dtype = in.tensor.dtype();
+        v->shape = graph::SymShape(in.tensor.shape().begin(), in.tensor.shape().end());
+        if (in.constant) {
+          v->constant = in.tensor;
+        } else {
+          v->is_graph_input = true;
+          g.inputs().push_back(v);
+          feeds.emplace_back(in.name, in.tensor);
+        }
+      }
+      ins.push_back(v);
+    }
+    std::vector<graph::Value*> outs;
+    for (const auto& name : outputs_) {
+      if (name.empty()) {
+        outs.push_back(nullptr);
+        continue;
+      }
+      graph::Value* v = g.AddValue(name);
+      v->is_graph_output = true;
+      g.outputs().push_back(v);
+      outs.push_back(v);
+    }
+    graph::Node* n = g.AddNode(op_, domain_, opset_, ins, outs, op_ + "_node");
+    n->attrs = attrs_;
+    TRT_ASSIGN_OR_RETURN(auto exec, runtime::Executor::Create(model));
+    TRT_ASSIGN_OR_RETURN(auto result, exec->Run(feeds));
+    std::vector<Tensor> out;
+    for (auto& [name, t] : result) out.push_back(std::move(t));
+    return out;
+  }
+
+ private:
+  struct In {
+    std::string name;
+    Tensor tensor;
+    bool constant;
+  };
+  std::string op_;
+  std::string domain_;
+  int opset_;
+  std::vector<In> inputs_;
+  std::vector<std::string> outputs_;
+  std::map<std::string, graph::Attribute, std::less<>> attrs_;
+};
+
+}  // namespace trt::testing
