@@ -16,6 +16,8 @@ namespace trt::kernels {
 #include "engine/kernels/quantized/entries.inc"
 #include "engine/kernels/reduce/entries.inc"
 #include "engine/kernels/rnn/entries.inc"
+#include "engine/kernels/training/entries.inc"
+#include "engine/kernels/signal/entries.inc"
 #include "engine/kernels/tensor/entries.inc"
 #undef TRT_KERNEL
 
@@ -32,6 +34,8 @@ const std::vector<KernelEntry>& AllKernelEntries() {
 #include "engine/kernels/quantized/entries.inc"
 #include "engine/kernels/reduce/entries.inc"
 #include "engine/kernels/rnn/entries.inc"
+#include "engine/kernels/training/entries.inc"
+#include "engine/kernels/signal/entries.inc"
 #include "engine/kernels/tensor/entries.inc"
   };
 #undef TRT_KERNEL
