@@ -23,7 +23,7 @@ struct MaxOp {
   template <typename T>
   T operator()(T a, T b) const {
     if constexpr (kIsFloat<T>) {
-      if (std::isnan(a)) return a;
+      if (std::isnan(a) || std::isnan(b)) return a + b;  // NaN either way
     }
     return a < b ? b : a;
   }
@@ -34,7 +34,7 @@ struct MinOp {
   template <typename T>
   T operator()(T a, T b) const {
     if constexpr (kIsFloat<T>) {
-      if (std::isnan(a)) return a;
+      if (std::isnan(a) || std::isnan(b)) return a + b;  // NaN either way
     }
     return b < a ? b : a;
   }
