@@ -17,14 +17,18 @@ namespace {
 struct ReluOp {
   static constexpr DTypeSet kTypes = kSignedNumericTypes;
   template <typename T>
-  T operator()(T x) const { return x < T(0) ? T(0) : x; }  // NaN passes through
+  T operator()(T x) const {
+    return x < T(0) ? T(0) : x;  // NaN passes through
+  }
 };
 
 struct LeakyReluOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   float alpha = 0.01f;
   template <typename T>
-  T operator()(T x) const { return x < T(0) ? T(alpha) * x : x; }
+  T operator()(T x) const {
+    return x < T(0) ? T(alpha) * x : x;
+  }
 };
 
 template <typename T>
@@ -43,7 +47,9 @@ T Softplus(T x) {
 struct SigmoidOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  T operator()(T x) const { return Sigmoid(x); }
+  T operator()(T x) const {
+    return Sigmoid(x);
+  }
 };
 
 struct HardSigmoidOp {
@@ -51,21 +57,27 @@ struct HardSigmoidOp {
   float alpha = 0.2f;
   float beta = 0.5f;
   template <typename T>
-  T operator()(T x) const { return std::fmax(T(0), std::fmin(T(1), T(alpha) * x + T(beta))); }
+  T operator()(T x) const {
+    return std::fmax(T(0), std::fmin(T(1), T(alpha) * x + T(beta)));
+  }
 };
 
 // x * HardSigmoid(x) with alpha = 1/6, beta = 0.5 (the spec's definition).
 struct HardSwishOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  T operator()(T x) const { return x * HardSigmoidOp{1.0f / 6, 0.5f}(x); }
+  T operator()(T x) const {
+    return x * HardSigmoidOp{1.0f / 6, 0.5f}(x);
+  }
 };
 
 struct EluOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   float alpha = 1.0f;
   template <typename T>
-  T operator()(T x) const { return x < T(0) ? T(alpha) * std::expm1(x) : x; }
+  T operator()(T x) const {
+    return x < T(0) ? T(alpha) * std::expm1(x) : x;
+  }
 };
 
 struct SeluOp {
@@ -91,25 +103,33 @@ struct ThresholdedReluOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   float alpha = 1.0f;
   template <typename T>
-  T operator()(T x) const { return x > T(alpha) ? x : T(0); }
+  T operator()(T x) const {
+    return x > T(alpha) ? x : T(0);
+  }
 };
 
 struct SoftplusOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  T operator()(T x) const { return Softplus(x); }
+  T operator()(T x) const {
+    return Softplus(x);
+  }
 };
 
 struct SoftsignOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  T operator()(T x) const { return x / (T(1) + std::fabs(x)); }
+  T operator()(T x) const {
+    return x / (T(1) + std::fabs(x));
+  }
 };
 
 struct MishOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  T operator()(T x) const { return x * std::tanh(Softplus(x)); }
+  T operator()(T x) const {
+    return x * std::tanh(Softplus(x));
+  }
 };
 
 // Shrink is defined for every numeric type; integers compute in double and truncate.
@@ -122,8 +142,11 @@ struct ShrinkOp {
     using W = std::conditional_t<kIsFloat<T>, T, double>;
     const W v = static_cast<W>(x);
     const W r = v < -W(lambd) ? v + W(bias) : (v > W(lambd) ? v - W(bias) : W(0));
-    if constexpr (kIsFloat<T>) return r;
-    else return SaturateToInt<T>(r);
+    if constexpr (kIsFloat<T>) {
+      return r;
+    } else {
+      return SaturateToInt<T>(r);
+    }
   }
 };
 
@@ -146,9 +169,13 @@ struct PReluOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
   T operator()(T x, T slope) const {
-    if constexpr (std::is_unsigned_v<T>) return x;
-    else if constexpr (kIsFloat<T>) return x < T(0) ? slope * x : x;
-    else return x < T(0) ? T(WrapInt<T>(slope) * WrapInt<T>(x)) : x;
+    if constexpr (std::is_unsigned_v<T>) {
+      return x;
+    } else if constexpr (kIsFloat<T>) {
+      return x < T(0) ? slope * x : x;
+    } else {
+      return x < T(0) ? T(WrapInt<T>(slope) * WrapInt<T>(x)) : x;
+    }
   }
 };
 
@@ -253,9 +280,7 @@ namespace trt::kernels {
 namespace ew = elementwise;
 
 StatusOr<KernelPtr> CreateRelu(const KernelInfo& info) { return ew::MakeUnary<ew::ReluOp>(); }
-StatusOr<KernelPtr> CreateSigmoid(const KernelInfo& info) {
-  return ew::MakeUnary<ew::SigmoidOp>();
-}
+StatusOr<KernelPtr> CreateSigmoid(const KernelInfo& info) { return ew::MakeUnary<ew::SigmoidOp>(); }
 StatusOr<KernelPtr> CreateHardSwish(const KernelInfo& info) {
   return ew::MakeUnary<ew::HardSwishOp>();
 }
@@ -271,7 +296,8 @@ StatusOr<KernelPtr> CreateLeakyRelu(const KernelInfo& info) {
   return ew::MakeUnary(ew::LeakyReluOp{info.GetFloat("alpha", 0.01f)});
 }
 StatusOr<KernelPtr> CreateHardSigmoid(const KernelInfo& info) {
-  return ew::MakeUnary(ew::HardSigmoidOp{info.GetFloat("alpha", 0.2f), info.GetFloat("beta", 0.5f)});
+  return ew::MakeUnary(
+      ew::HardSigmoidOp{info.GetFloat("alpha", 0.2f), info.GetFloat("beta", 0.5f)});
 }
 StatusOr<KernelPtr> CreateElu(const KernelInfo& info) {
   return ew::MakeUnary(ew::EluOp{info.GetFloat("alpha", 1.0f)});

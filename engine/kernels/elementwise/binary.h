@@ -41,8 +41,8 @@ inline constexpr bool kIsFloat = std::is_floating_point_v<T>;
 // Unsigned type at least as wide as int, for wrapping integer arithmetic without UB
 // (uint16 * uint16 would otherwise promote to signed int and may overflow).
 template <typename T>
-using WrapInt = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned,
-                                   std::make_unsigned_t<T>>;
+using WrapInt =
+    std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
 
 template <typename T>
 inline constexpr bool TypeAllowed(DTypeSet set) {
@@ -80,12 +80,14 @@ void RunBinary(const ElementwisePlan& plan, const TA* a, const TB* b, TO* out, c
 
 // Runs functor `op` on elements of type T: widens, applies, narrows.
 template <typename T, typename Op>
-void RunBinaryOp(const ElementwisePlan& plan, const T* a, const T* b,
-                 BinaryOutType<T, std::invoke_result_t<const Op&, ComputeType<T>, ComputeType<T>>>* out,
-                 const Op& op, ThreadPool* pool) {
+void RunBinaryOp(
+    const ElementwisePlan& plan, const T* a, const T* b,
+    BinaryOutType<T, std::invoke_result_t<const Op&, ComputeType<T>, ComputeType<T>>>* out,
+    const Op& op, ThreadPool* pool) {
   using C = ComputeType<T>;
   using TO = BinaryOutType<T, std::invoke_result_t<const Op&, C, C>>;
-  RunBinary(plan, a, b, out, [&op](T x, T y) { return TO(op(C(x), C(y))); }, pool);
+  RunBinary(
+      plan, a, b, out, [&op](T x, T y) { return TO(op(C(x), C(y))); }, pool);
 }
 
 // Shapes of a two-input op, with pre-opset-7 `broadcast`/`axis` semantics when requested.

@@ -17,16 +17,15 @@ Status GetBinaryInputs(const KernelContext& ctx, bool same_dtype, const Tensor**
   *b = ctx.Input(1);
   if (*a == nullptr || *b == nullptr) return ctx.Invalid("expects two inputs");
   if (same_dtype && (*a)->dtype() != (*b)->dtype()) {
-    return ctx.Invalid("input dtypes differ: " + std::string(DTypeName((*a)->dtype())) +
-                       " and " + std::string(DTypeName((*b)->dtype())));
+    return ctx.Invalid("input dtypes differ: " + std::string(DTypeName((*a)->dtype())) + " and " +
+                       std::string(DTypeName((*b)->dtype())));
   }
   return Status::Ok();
 }
 
 Status UnsupportedDType(const KernelContext& ctx, DType t, DTypeSet supported, int input) {
-  return ctx.Unsupported("input " + std::to_string(input) + " dtype " +
-                         std::string(DTypeName(t)) + " is not supported; supported: " +
-                         DTypeSetToString(supported));
+  return ctx.Unsupported("input " + std::to_string(input) + " dtype " + std::string(DTypeName(t)) +
+                         " is not supported; supported: " + DTypeSetToString(supported));
 }
 
 namespace {
@@ -35,8 +34,11 @@ struct AddOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
   T operator()(T a, T b) const {
-    if constexpr (kIsFloat<T>) return a + b;
-    else return T(WrapInt<T>(a) + WrapInt<T>(b));
+    if constexpr (kIsFloat<T>) {
+      return a + b;
+    } else {
+      return T(WrapInt<T>(a) + WrapInt<T>(b));
+    }
   }
 };
 
@@ -44,8 +46,11 @@ struct SubOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
   T operator()(T a, T b) const {
-    if constexpr (kIsFloat<T>) return a - b;
-    else return T(WrapInt<T>(a) - WrapInt<T>(b));
+    if constexpr (kIsFloat<T>) {
+      return a - b;
+    } else {
+      return T(WrapInt<T>(a) - WrapInt<T>(b));
+    }
   }
 };
 
@@ -53,8 +58,11 @@ struct MulOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
   T operator()(T a, T b) const {
-    if constexpr (kIsFloat<T>) return a * b;
-    else return T(WrapInt<T>(a) * WrapInt<T>(b));
+    if constexpr (kIsFloat<T>) {
+      return a * b;
+    } else {
+      return T(WrapInt<T>(a) * WrapInt<T>(b));
+    }
   }
 };
 
@@ -134,19 +142,25 @@ struct ShiftRightOp {
 struct BitwiseAndOp {
   static constexpr DTypeSet kTypes = kIntTypes | kBoolType;
   template <typename T>
-  T operator()(T a, T b) const { return T(a & b); }
+  T operator()(T a, T b) const {
+    return T(a & b);
+  }
 };
 
 struct BitwiseOrOp {
   static constexpr DTypeSet kTypes = kIntTypes | kBoolType;
   template <typename T>
-  T operator()(T a, T b) const { return T(a | b); }
+  T operator()(T a, T b) const {
+    return T(a | b);
+  }
 };
 
 struct BitwiseXorOp {
   static constexpr DTypeSet kTypes = kIntTypes | kBoolType;
   template <typename T>
-  T operator()(T a, T b) const { return T(a ^ b); }
+  T operator()(T a, T b) const {
+    return T(a ^ b);
+  }
 };
 
 // ---- Pow: the base's dtype is the output dtype; the exponent may be any numeric type.
@@ -217,8 +231,9 @@ class PowKernel final : public Kernel {
         VisitDType(b->dtype(), [&](auto exp_tag) {
           using E = typename decltype(exp_tag)::type;
           if constexpr (TypeAllowed<E>(kPowExponentTypes)) {
-            RunBinary(plan, a->data<T>(), b->data<E>(), y->data<T>(),
-                      [](T x, E e) { return PowElement(x, e); }, ctx.thread_pool());
+            RunBinary(
+                plan, a->data<T>(), b->data<E>(), y->data<T>(),
+                [](T x, E e) { return PowElement(x, e); }, ctx.thread_pool());
           }
         });
       }

@@ -13,13 +13,16 @@ namespace {
 
 // Opset 1-5 spelling of `to`: the TensorProto.DataType enum names.
 bool ParseLegacyTypeName(const std::string& name, DType* out) {
-  struct Name { const char* name; DType t; };
+  struct Name {
+    const char* name;
+    DType t;
+  };
   static constexpr Name kNames[] = {
-      {"FLOAT", DType::kFloat32},  {"UINT8", DType::kUInt8},   {"INT8", DType::kInt8},
-      {"UINT16", DType::kUInt16},  {"INT16", DType::kInt16},   {"INT32", DType::kInt32},
-      {"INT64", DType::kInt64},    {"STRING", DType::kString}, {"BOOL", DType::kBool},
-      {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kFloat64}, {"UINT32", DType::kUInt32},
-      {"UINT64", DType::kUInt64},  {"BFLOAT16", DType::kBFloat16},
+      {"FLOAT", DType::kFloat32},   {"UINT8", DType::kUInt8},       {"INT8", DType::kInt8},
+      {"UINT16", DType::kUInt16},   {"INT16", DType::kInt16},       {"INT32", DType::kInt32},
+      {"INT64", DType::kInt64},     {"STRING", DType::kString},     {"BOOL", DType::kBool},
+      {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kFloat64},    {"UINT32", DType::kUInt32},
+      {"UINT64", DType::kUInt64},   {"BFLOAT16", DType::kBFloat16},
   };
   for (const auto& n : kNames) {
     if (name == n.name) {

@@ -13,27 +13,37 @@ namespace {
 struct EqualOp {
   static constexpr DTypeSet kTypes = kAllTypes;
   template <typename T>
-  bool operator()(T a, T b) const { return a == b; }
+  bool operator()(T a, T b) const {
+    return a == b;
+  }
 };
 struct LessOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
-  bool operator()(T a, T b) const { return a < b; }
+  bool operator()(T a, T b) const {
+    return a < b;
+  }
 };
 struct LessOrEqualOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
-  bool operator()(T a, T b) const { return a <= b; }
+  bool operator()(T a, T b) const {
+    return a <= b;
+  }
 };
 struct GreaterOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
-  bool operator()(T a, T b) const { return a > b; }
+  bool operator()(T a, T b) const {
+    return a > b;
+  }
 };
 struct GreaterOrEqualOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
-  bool operator()(T a, T b) const { return a >= b; }
+  bool operator()(T a, T b) const {
+    return a >= b;
+  }
 };
 struct AndOp {
   static constexpr DTypeSet kTypes = kBoolType;
@@ -55,7 +65,9 @@ struct NotOp {
 struct IsNaNOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  bool operator()(T x) const { return std::isnan(x); }
+  bool operator()(T x) const {
+    return std::isnan(x);
+  }
 };
 
 struct IsInfOp {
@@ -106,8 +118,8 @@ class WhereKernel final : public Kernel {
     if (!c || !x || !y) return ctx.Invalid("expects three inputs");
     if (c->dtype() != DType::kBool) return UnsupportedDType(ctx, c->dtype(), kBoolType, 0);
     if (x->dtype() != y->dtype()) {
-      return ctx.Invalid("X and Y dtypes differ: " + std::string(DTypeName(x->dtype())) +
-                         " and " + std::string(DTypeName(y->dtype())));
+      return ctx.Invalid("X and Y dtypes differ: " + std::string(DTypeName(x->dtype())) + " and " +
+                         std::string(DTypeName(y->dtype())));
     }
     if (!IsSupportedDType(x->dtype())) return UnsupportedDType(ctx, x->dtype(), kAllTypes, 1);
     const Shape shapes[3] = {c->shape(), x->shape(), y->shape()};
@@ -121,16 +133,13 @@ class WhereKernel final : public Kernel {
         RunWhere(*plan, cd, x->data<uint8_t>(), y->data<uint8_t>(), out->data<uint8_t>(), pool);
         break;
       case 2:
-        RunWhere(*plan, cd, x->data<uint16_t>(), y->data<uint16_t>(), out->data<uint16_t>(),
-                 pool);
+        RunWhere(*plan, cd, x->data<uint16_t>(), y->data<uint16_t>(), out->data<uint16_t>(), pool);
         break;
       case 4:
-        RunWhere(*plan, cd, x->data<uint32_t>(), y->data<uint32_t>(), out->data<uint32_t>(),
-                 pool);
+        RunWhere(*plan, cd, x->data<uint32_t>(), y->data<uint32_t>(), out->data<uint32_t>(), pool);
         break;
       case 8:
-        RunWhere(*plan, cd, x->data<uint64_t>(), y->data<uint64_t>(), out->data<uint64_t>(),
-                 pool);
+        RunWhere(*plan, cd, x->data<uint64_t>(), y->data<uint64_t>(), out->data<uint64_t>(), pool);
         break;
       default:
         return UnsupportedDType(ctx, x->dtype(), kAllTypes, 1);

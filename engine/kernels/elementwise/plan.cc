@@ -42,8 +42,7 @@ StatusOr<ElementwisePlan> MakeElementwisePlan(const Shape* shapes, int num_shape
   return p;
 }
 
-StatusOr<Shape> LegacyBroadcastShape(const Shape& a, const Shape& b, int64_t axis,
-                                     bool has_axis) {
+StatusOr<Shape> LegacyBroadcastShape(const Shape& a, const Shape& b, int64_t axis, bool has_axis) {
   const int64_t start = has_axis ? (axis < 0 ? axis + a.rank() : axis) : a.rank() - b.rank();
   if (start < 0 || start + b.rank() > a.rank()) {
     return InvalidArgument("legacy broadcast of " + b.ToString() + " into " + a.ToString() +

@@ -29,9 +29,9 @@ namespace trt::kernels::elementwise {
 struct ElementwisePlan {
   static constexpr int kMaxInputs = 3;
 
-  Shape out_shape;     // the broadcast output shape
+  Shape out_shape;  // the broadcast output shape
   int num_inputs = 0;
-  int64_t total = 0;   // out_shape.NumElements()
+  int64_t total = 0;    // out_shape.NumElements()
   int64_t row_len = 1;  // elements in one innermost (merged) row
   // Per input: true if it advances by one element along the row, false if it repeats one.
   bool row_contiguous[kMaxInputs] = {true, true, true};

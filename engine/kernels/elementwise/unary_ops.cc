@@ -12,9 +12,13 @@ struct AbsOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
   T operator()(T x) const {
-    if constexpr (kIsFloat<T>) return std::fabs(x);
-    else if constexpr (std::is_unsigned_v<T>) return x;
-    else return x < 0 ? T(WrapInt<T>(0) - WrapInt<T>(x)) : x;  // INT_MIN stays INT_MIN
+    if constexpr (kIsFloat<T>) {
+      return std::fabs(x);
+    } else if constexpr (std::is_unsigned_v<T>) {
+      return x;
+    } else {
+      return x < 0 ? T(WrapInt<T>(0) - WrapInt<T>(x)) : x;  // INT_MIN stays INT_MIN
+    }
   }
 };
 
@@ -22,8 +26,11 @@ struct NegOp {
   static constexpr DTypeSet kTypes = kSignedNumericTypes;
   template <typename T>
   T operator()(T x) const {
-    if constexpr (kIsFloat<T>) return -x;
-    else return T(WrapInt<T>(0) - WrapInt<T>(x));
+    if constexpr (kIsFloat<T>) {
+      return -x;
+    } else {
+      return T(WrapInt<T>(0) - WrapInt<T>(x));
+    }
   }
 };
 
@@ -46,7 +53,9 @@ struct SignOp {
 struct BitwiseNotOp {
   static constexpr DTypeSet kTypes = kIntTypes;
   template <typename T>
-  T operator()(T x) const { return T(~x); }
+  T operator()(T x) const {
+    return T(~x);
+  }
 };
 
 // Erf is also defined on integer tensors (opset 9+): computed in double, then truncated.
@@ -54,19 +63,22 @@ struct ErfOp {
   static constexpr DTypeSet kTypes = kNumericTypes;
   template <typename T>
   T operator()(T x) const {
-    if constexpr (kIsFloat<T>) return std::erf(x);
-    else return T(std::erf(static_cast<double>(x)));
+    if constexpr (kIsFloat<T>) {
+      return std::erf(x);
+    } else {
+      return T(std::erf(static_cast<double>(x)));
+    }
   }
 };
 
 // Float-only ops whose body is one <cmath> expression in x.
-#define TRT_FLOAT_UNARY_OP(Name, expr)             \
-  struct Name {                                    \
+#define TRT_FLOAT_UNARY_OP(Name, expr)              \
+  struct Name {                                     \
     static constexpr DTypeSet kTypes = kFloatTypes; \
-    template <typename T>                          \
-    T operator()(T x) const {                      \
-      return expr;                                 \
-    }                                              \
+    template <typename T>                           \
+    T operator()(T x) const {                       \
+      return expr;                                  \
+    }                                               \
   };
 TRT_FLOAT_UNARY_OP(FloorOp, std::floor(x))
 TRT_FLOAT_UNARY_OP(CeilOp, std::ceil(x))

@@ -15,7 +15,9 @@ namespace {
 struct SumOp {
   static constexpr DTypeSet kTypes = kFloatTypes;
   template <typename T>
-  T operator()(T a, T b) const { return a + b; }
+  T operator()(T a, T b) const {
+    return a + b;
+  }
 };
 
 struct MaxOp {
@@ -43,7 +45,9 @@ struct MinOp {
 // Returns the second operand: broadcasts an input into the output.
 struct TakeSecond {
   template <typename T>
-  T operator()(T /*a*/, T b) const { return b; }
+  T operator()(T /*a*/, T b) const {
+    return b;
+  }
 };
 
 template <typename Op>

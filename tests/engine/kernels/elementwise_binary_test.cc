@@ -29,10 +29,14 @@ std::vector<T> Values(const Tensor& t) {
 }
 
 template <typename T>
-Tensor T1(std::vector<T> v) { return Tensor::FromVector(v); }
+Tensor T1(std::vector<T> v) {
+  return Tensor::FromVector(v);
+}
 
 template <typename T>
-Tensor TS(std::vector<T> v, Shape s) { return Tensor::FromVector(v, std::move(s)); }
+Tensor TS(std::vector<T> v, Shape s) {
+  return Tensor::FromVector(v, std::move(s));
+}
 
 // Runs a one-output node and returns its output (asserting success).
 Tensor RunOk(const NodeRunner& r) {
@@ -88,8 +92,8 @@ void CheckBinaryAgainstReference(const Shape& sa, const Shape& sb, ThreadPool* p
   ref->ForEach([&](int64_t i, const int64_t* off) { expected[i] = a[off[0]] * 1000 + b[off[1]]; });
   // Sentinel-filled output: a missed store shows up as NaN.
   std::vector<float> out(expected.size(), std::numeric_limits<float>::quiet_NaN());
-  RunBinary(*plan, a.data(), b.data(), out.data(), [](float x, float y) { return x * 1000 + y; },
-            pool);
+  RunBinary(
+      *plan, a.data(), b.data(), out.data(), [](float x, float y) { return x * 1000 + y; }, pool);
   ASSERT_EQ(out, expected);
 }
 
@@ -180,8 +184,8 @@ TEST(ElementwisePlan, ForEachRunCoversArbitraryRanges) {
 
 TEST(ElementwiseArithmetic, IntegerDivisionTruncatesAndNeverTraps) {
   const int32_t kMin = std::numeric_limits<int32_t>::min();
-  Tensor y = RunOk(Binary("Div", T1<int32_t>({7, -7, 7, -7, 5, kMin}),
-                          T1<int32_t>({2, 2, -2, -2, 0, -1})));
+  Tensor y = RunOk(
+      Binary("Div", T1<int32_t>({7, -7, 7, -7, 5, kMin}), T1<int32_t>({2, 2, -2, -2, 0, -1})));
   EXPECT_EQ(Values<int32_t>(y), (std::vector<int32_t>{3, -3, -3, 3, 0, kMin}));
 }
 
@@ -241,8 +245,8 @@ TEST(ElementwiseArithmetic, PowIntegerAndMixedTypes) {
                                          T1<int32_t>({-1, -3, -3, -2, 4, 31})))),
             (std::vector<int32_t>{0, 1, -1, 1, 81, std::numeric_limits<int32_t>::min()}));
   // int ** float: computed in double, truncated and saturated.
-  EXPECT_EQ(Values<int64_t>(RunOk(Binary("Pow", T1<int64_t>({2, 2, 9}),
-                                         T1<float>({0.5f, 100.0f, 0.5f})))),
+  EXPECT_EQ(Values<int64_t>(
+                RunOk(Binary("Pow", T1<int64_t>({2, 2, 9}), T1<float>({0.5f, 100.0f, 0.5f})))),
             (std::vector<int64_t>{1, std::numeric_limits<int64_t>::max(), 3}));
   // float ** int64 and float16 ** int8.
   EXPECT_EQ(Values<float>(RunOk(Binary("Pow", T1<float>({2, -2, 4}), T1<int64_t>({3, 3, -1})))),
@@ -275,8 +279,8 @@ TEST(ElementwiseArithmetic, LegacyBroadcastAttribute) {
 }
 
 TEST(ElementwiseArithmetic, ErrorsNameTheNode) {
-  auto bad_shapes = Binary("Add", TS<float>({1, 2, 3, 4, 5, 6}, {2, 3}), T1<float>({1, 2, 3, 4}))
-                        .Run();
+  auto bad_shapes =
+      Binary("Add", TS<float>({1, 2, 3, 4, 5, 6}, {2, 3}), T1<float>({1, 2, 3, 4})).Run();
   ASSERT_FALSE(bad_shapes.ok());
   EXPECT_EQ(bad_shapes.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad_shapes.status().message().find("Add_node"), std::string::npos);
@@ -328,8 +332,7 @@ TEST(ElementwiseCompare, WhereBroadcastsAllThreeInputs) {
   EXPECT_EQ(static_cast<float>(zh.data<Float16>()[1]), 2.0f);
 
   NodeRunner bad("Where", 16);
-  bad.Input("C", T1<float>({1})).Input("X", T1<float>({1})).Input("Y", T1<float>({1}))
-      .Output("Z");
+  bad.Input("C", T1<float>({1})).Input("X", T1<float>({1})).Input("Y", T1<float>({1})).Output("Z");
   EXPECT_FALSE(bad.Run().ok());
 }
 
@@ -338,14 +341,18 @@ TEST(ElementwiseCompare, WhereBroadcastsAllThreeInputs) {
 TEST(ElementwiseVariadic, BroadcastsAcrossAllInputs) {
   // The first two inputs ([3] and [1]) do not span the output [2, 3]; the third does.
   NodeRunner r("Sum", 13);
-  r.Input("a", T1<float>({1, 2, 3})).Input("b", T1<float>({10}))
-      .Input("c", TS<float>({100, 200}, {2, 1})).Output("y");
+  r.Input("a", T1<float>({1, 2, 3}))
+      .Input("b", T1<float>({10}))
+      .Input("c", TS<float>({100, 200}, {2, 1}))
+      .Output("y");
   Tensor y = RunOk(r);
   EXPECT_EQ(y.shape(), (Shape{2, 3}));
   EXPECT_EQ(Values<float>(y), (std::vector<float>{111, 112, 113, 211, 212, 213}));
 
   NodeRunner m("Mean", 13);
-  m.Input("a", T1<float>({1, 2})).Input("b", T1<float>({3, 4})).Input("c", T1<float>({5}))
+  m.Input("a", T1<float>({1, 2}))
+      .Input("b", T1<float>({3, 4}))
+      .Input("c", T1<float>({5}))
       .Output("y");
   EXPECT_EQ(Values<float>(RunOk(m)), (std::vector<float>{3, 11.0f / 3}));
 }

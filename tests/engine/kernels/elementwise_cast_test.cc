@@ -21,7 +21,9 @@ std::vector<T> Values(const Tensor& t) {
 }
 
 template <typename T>
-Tensor T1(std::vector<T> v) { return Tensor::FromVector(v); }
+Tensor T1(std::vector<T> v) {
+  return Tensor::FromVector(v);
+}
 
 StatusOr<Tensor> Cast(Tensor x, DType to, int opset = 13) {
   NodeRunner r("Cast", opset);
@@ -64,9 +66,9 @@ TEST(ElementwiseCast, FloatToIntTruncatesAndSaturates) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const int32_t kMax = std::numeric_limits<int32_t>::max();
   const int32_t kMin = std::numeric_limits<int32_t>::min();
-  EXPECT_EQ(Values<int32_t>(CastOk(T1<float>({1.9f, -1.9f, nan, inf, -inf, 3e9f, -3e9f}),
-                                   DType::kInt32)),
-            (std::vector<int32_t>{1, -1, 0, kMax, kMin, kMax, kMin}));
+  EXPECT_EQ(
+      Values<int32_t>(CastOk(T1<float>({1.9f, -1.9f, nan, inf, -inf, 3e9f, -3e9f}), DType::kInt32)),
+      (std::vector<int32_t>{1, -1, 0, kMax, kMin, kMax, kMin}));
   EXPECT_EQ(Values<uint8_t>(CastOk(T1<float>({-1, 300, 255.9f}), DType::kUInt8)),
             (std::vector<uint8_t>{0, 255, 255}));
   EXPECT_EQ(Values<uint64_t>(CastOk(T1<double>({1.8e19, 2e19, -5}), DType::kUInt64)),
@@ -74,8 +76,7 @@ TEST(ElementwiseCast, FloatToIntTruncatesAndSaturates) {
   EXPECT_EQ(Values<int64_t>(CastOk(T1<double>({9.3e18, -9.3e18}), DType::kInt64)),
             (std::vector<int64_t>{std::numeric_limits<int64_t>::max(),
                                   std::numeric_limits<int64_t>::min()}));
-  EXPECT_EQ(Values<int16_t>(CastOk(T1<Float16>({Float16(-inf), Float16(65504.0f)}),
-                                   DType::kInt16)),
+  EXPECT_EQ(Values<int16_t>(CastOk(T1<Float16>({Float16(-inf), Float16(65504.0f)}), DType::kInt16)),
             (std::vector<int16_t>{-32768, 32767}));
 }
 
@@ -87,10 +88,10 @@ TEST(ElementwiseCast, IntToIntWraps) {
 }
 
 TEST(ElementwiseCast, BoolConversions) {
-  EXPECT_EQ(Values<bool>(CastOk(T1<float>({0, -0.0f, 0.5f,
-                                           std::numeric_limits<float>::quiet_NaN()}),
-                                DType::kBool)),
-            (std::vector<bool>{false, false, true, true}));
+  EXPECT_EQ(
+      Values<bool>(CastOk(T1<float>({0, -0.0f, 0.5f, std::numeric_limits<float>::quiet_NaN()}),
+                          DType::kBool)),
+      (std::vector<bool>{false, false, true, true}));
   EXPECT_EQ(Values<float>(CastOk(T1<bool>({true, false}), DType::kFloat32)),
             (std::vector<float>{1, 0}));
 }
@@ -111,16 +112,16 @@ TEST(ElementwiseCast, ToFloat16RoundsToNearestEven) {
   Tensor d = CastOk(T1<double>({1.0 + 0x1p-11 + 0x1p-40, 1.0 + 0x1p-11}), DType::kFloat16);
   EXPECT_EQ(HalfBits(d, 0), 0x3C01);
   EXPECT_EQ(HalfBits(d, 1), 0x3C00);
-  Tensor n = CastOk(T1<double>({std::numeric_limits<double>::quiet_NaN(), -1e300}),
-                    DType::kFloat16);
+  Tensor n =
+      CastOk(T1<double>({std::numeric_limits<double>::quiet_NaN(), -1e300}), DType::kFloat16);
   EXPECT_TRUE(std::isnan(static_cast<float>(n.data<Float16>()[0])));
   EXPECT_EQ(HalfBits(n, 1), 0xFC00);  // -inf
 }
 
 TEST(ElementwiseCast, ToBFloat16RoundsToNearestEven) {
-  Tensor b = CastOk(T1<float>({1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f,
-                               std::numeric_limits<float>::quiet_NaN()}),
-                    DType::kBFloat16);
+  Tensor b = CastOk(
+      T1<float>({1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, std::numeric_limits<float>::quiet_NaN()}),
+      DType::kBFloat16);
   EXPECT_EQ(Bf16Bits(b, 0), 0x3F80);  // tie -> 1.0
   EXPECT_EQ(Bf16Bits(b, 1), 0x3F82);  // tie -> 1 + 2^-6
   EXPECT_TRUE(std::isnan(static_cast<float>(b.data<BFloat16>()[2])));

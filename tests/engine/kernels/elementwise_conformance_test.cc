@@ -46,9 +46,7 @@ bool Contains(const std::string& s, const char* part) { return s.find(part) != s
 // Known defects of the ONNX 1.13 test data (both fixed upstream in later releases):
 // - FLOAT -> BFLOAT16 expected outputs were made by truncating the float bits, while the
 //   spec (and we) round to nearest even: bfloat16 outputs may differ by one bf16 ulp.
-bool Bf16ExpectedTruncated(const std::string& name) {
-  return Contains(name, "FLOAT_to_BFLOAT16");
-}
+bool Bf16ExpectedTruncated(const std::string& name) { return Contains(name, "FLOAT_to_BFLOAT16"); }
 // - castlike_*BFLOAT16*: input 'like' is declared [3, 4] but stored as [1]; the declared
 //   input shapes are dropped so the executor's binding check does not reject the data.
 bool StaleInputShapes(const std::string& name) {
@@ -103,8 +101,8 @@ std::vector<Case> CollectCases() {
 ::testing::AssertionResult SameTensor(const Tensor& expected, const Tensor& actual,
                                       bool bf16_ulp_slack) {
   if (expected.dtype() != actual.dtype() || expected.shape() != actual.shape()) {
-    return ::testing::AssertionFailure() << "expected " << expected.Description() << ", got "
-                                         << actual.Description();
+    return ::testing::AssertionFailure()
+           << "expected " << expected.Description() << ", got " << actual.Description();
   }
   const bool is_float = IsFloatingPoint(expected.dtype());
   for (int64_t i = 0; i < expected.NumElements(); ++i) {
@@ -118,12 +116,12 @@ std::vector<Case> CollectCases() {
           std::fabs(a - e) <= std::ldexp(std::fabs(e), -7)) {
         continue;
       }
-      return ::testing::AssertionFailure() << "element " << i << ": expected " << e << ", got "
-                                           << a;
+      return ::testing::AssertionFailure()
+             << "element " << i << ": expected " << e << ", got " << a;
     } else if (expected.GetAsInt64(i) != actual.GetAsInt64(i)) {
-      return ::testing::AssertionFailure() << "element " << i << ": expected "
-                                           << expected.GetAsInt64(i) << ", got "
-                                           << actual.GetAsInt64(i);
+      return ::testing::AssertionFailure()
+             << "element " << i << ": expected " << expected.GetAsInt64(i) << ", got "
+             << actual.GetAsInt64(i);
     }
   }
   return ::testing::AssertionSuccess();
@@ -167,7 +165,8 @@ TEST_P(ElementwiseConformance, Matches) {
       std::vector<std::string> graph_inputs;
       for (const graph::Value* v : model->graph->inputs()) graph_inputs.push_back(v->name);
       for (size_t k = 0; fs::exists(sets[0] / ("input_" + std::to_string(k) + ".pb")); ++k) {
-        auto t = graph::LoadTensorProtoFile((sets[0] / ("input_" + std::to_string(k) + ".pb")).string());
+        auto t =
+            graph::LoadTensorProtoFile((sets[0] / ("input_" + std::to_string(k) + ".pb")).string());
         if (!t.ok()) return;  // a string input: cannot even be loaded, which is the point
         feeds.emplace_back(graph_inputs.at(k), std::move(t).value());
       }
@@ -216,7 +215,9 @@ TEST_P(ElementwiseConformance, Matches) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Onnx, ElementwiseConformance, ::testing::ValuesIn(CollectCases()),
-                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace trt

@@ -23,7 +23,9 @@ std::vector<T> Values(const Tensor& t) {
 }
 
 template <typename T>
-Tensor T1(std::vector<T> v) { return Tensor::FromVector(v); }
+Tensor T1(std::vector<T> v) {
+  return Tensor::FromVector(v);
+}
 
 Tensor RunOk(const NodeRunner& r) {
   auto out = r.Run();
@@ -59,8 +61,8 @@ TEST(ElementwiseUnary, IntegerAbsNegWrapAtMin) {
 }
 
 TEST(ElementwiseUnary, RoundHalfToEven) {
-  std::vector<float> y =
-      Values<float>(RunOk(Unary("Round", T1<float>({0.5f, 1.5f, 2.5f, -0.5f, -2.5f, 2.4f, -2.6f}))));
+  std::vector<float> y = Values<float>(
+      RunOk(Unary("Round", T1<float>({0.5f, 1.5f, 2.5f, -0.5f, -2.5f, 2.4f, -2.6f}))));
   EXPECT_EQ(y, (std::vector<float>{0, 2, 2, -0.0f, -2, 2, -3}));
   EXPECT_TRUE(std::signbit(y[3]));
 }
@@ -177,10 +179,12 @@ TEST(ElementwiseActivation, ReluOnIntegersAndShrinkOnIntegers) {
 TEST(ElementwiseActivation, PReluChecksUnidirectionalBroadcast) {
   NodeRunner ok("PRelu", 16);
   ok.Input("X", Tensor::FromVector<float>({-1, -2, 3, -4}, Shape{2, 2}))
-      .Input("slope", T1<float>({0.5f, 2})).Output("Y");
+      .Input("slope", T1<float>({0.5f, 2}))
+      .Output("Y");
   EXPECT_EQ(Values<float>(RunOk(ok)), (std::vector<float>{-0.5f, -4, 3, -8}));
   NodeRunner bad("PRelu", 16);
-  bad.Input("X", T1<float>({-1, -2})).Input("slope", Tensor::FromVector<float>({1, 2}, Shape{2, 1}))
+  bad.Input("X", T1<float>({-1, -2}))
+      .Input("slope", Tensor::FromVector<float>({1, 2}, Shape{2, 1}))
       .Output("Y");
   EXPECT_EQ(bad.Run().status().code(), StatusCode::kInvalidArgument);
 }
@@ -199,14 +203,18 @@ TEST(ElementwiseActivation, ClipInputForm) {
   EXPECT_EQ(Values<float>(RunOk(none)), (std::vector<float>{-5, 5}));
 
   NodeRunner max_only("Clip", 13);
-  max_only.Input("X", T1<int64_t>({-5, 5})).OmittedInput().Input("max", Tensor::Scalar<int64_t>(2))
+  max_only.Input("X", T1<int64_t>({-5, 5}))
+      .OmittedInput()
+      .Input("max", Tensor::Scalar<int64_t>(2))
       .Output("Y");
   EXPECT_EQ(Values<int64_t>(RunOk(max_only)), (std::vector<int64_t>{-5, 2}));
 
   // min > max: every value becomes max, as numpy.clip does.
   NodeRunner crossed("Clip", 13);
-  crossed.Input("X", T1<float>({-5, 0, 5})).Input("min", Tensor::Scalar<float>(2))
-      .Input("max", Tensor::Scalar<float>(1)).Output("Y");
+  crossed.Input("X", T1<float>({-5, 0, 5}))
+      .Input("min", Tensor::Scalar<float>(2))
+      .Input("max", Tensor::Scalar<float>(1))
+      .Output("Y");
   EXPECT_EQ(Values<float>(RunOk(crossed)), (std::vector<float>{1, 1, 1}));
 
   NodeRunner wrong_type("Clip", 13);
