@@ -87,8 +87,13 @@ class UniqueKernel : public Kernel {
       auto cmp = [&](int64_t a, int64_t b) {
         for (int64_t o = 0; o < outer; ++o) {
           for (int64_t i = 0; i < inner; ++i) {
-            const auto va = ToCompute(in[(o * n + a) * inner + i]);
-            const auto vb = ToCompute(in[(o * n + b) * inner + i]);
+            const T ta = in[(o * n + a) * inner + i], tb = in[(o * n + b) * inner + i];
+            // NaNs sort after numbers and compare equal to each other (numpy).
+            if (IsNaN(ta) || IsNaN(tb)) {
+              if (IsNaN(ta) != IsNaN(tb)) return IsNaN(ta) ? 1 : -1;
+              continue;
+            }
+            const auto va = ToCompute(ta), vb = ToCompute(tb);
             if (va < vb) return -1;
             if (vb < va) return 1;
           }

@@ -3,6 +3,9 @@
 // exclusive/reverse, unsorted Unique outputs) and error texts.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "tests/testing/node_runner.h"
 
 namespace trt {
@@ -153,6 +156,22 @@ TEST(IndexingSortTest, UniqueSortedAxis) {
   EXPECT_EQ(Values<int64_t>((*out)[1]), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(Values<int64_t>((*out)[2]), (std::vector<int64_t>{1, 0, 1}));
   EXPECT_EQ(Values<int64_t>((*out)[3]), (std::vector<int64_t>{1, 2}));
+}
+
+TEST(IndexingSortTest, UniqueNaNsSortLastAndCollapse) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  NodeRunner r("Unique", 11);
+  r.Input("x", Tensor::FromVector<float>({nan, 1, nan}))
+      .Output("y")
+      .Output("")
+      .Output("")
+      .Output("counts");
+  auto out = r.Run();
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ((*out)[0].NumElements(), 2);
+  EXPECT_EQ((*out)[0].data<float>()[0], 1.f);
+  EXPECT_TRUE(std::isnan((*out)[0].data<float>()[1]));
+  EXPECT_EQ(Values<int64_t>((*out).back()), (std::vector<int64_t>{1, 2}));
 }
 
 TEST(IndexingSortTest, NonMaxSuppressionCenterPoint) {
