@@ -93,6 +93,18 @@ int RunRun(const RunOptions& o) {
       std::cout << " -> " << path;
     }
     std::cout << "\n";
+    // Classifier-shaped outputs ([N, C] floats): show the predicted class per row.
+    if (t.rank() == 2 && IsFloatingPoint(t.dtype()) && t.shape()[1] > 1) {
+      std::cout << "  argmax per row: [";
+      for (int64_t r = 0; r < t.shape()[0]; ++r) {
+        int64_t best = 0;
+        for (int64_t c = 1; c < t.shape()[1]; ++c) {
+          if (t.GetAsDouble(r * t.shape()[1] + c) > t.GetAsDouble(r * t.shape()[1] + best)) best = c;
+        }
+        std::cout << (r ? ", " : "") << best;
+      }
+      std::cout << "]\n";
+    }
   }
   std::cerr << "ran in "
             << std::chrono::duration<double, std::milli>(end - start).count() << " ms\n";
