@@ -7,6 +7,7 @@
 // (integer products wrap modulo 2^64 before the final narrowing cast).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -50,15 +51,24 @@ void ToAccMatrix(const T* src, int64_t rows, int64_t cols, bool transpose, std::
 }
 
 // out[m x n] = a[m x k] * b[k x n], all row-major Acc matrices. `out` is overwritten.
+// Loop order is i-k-j within (k, j) tiles, so a kDepthBlock x kColBlock tile of B stays in
+// cache while every row of A streams past it; the summation order over k is unchanged.
 template <typename Acc>
 void MatMulAccumulate(const Acc* a, const Acc* b, int64_t m, int64_t k, int64_t n, Acc* out) {
-  for (int64_t i = 0; i < m; ++i) {
-    Acc* row = out + i * n;
-    for (int64_t j = 0; j < n; ++j) row[j] = Acc{0};
-    for (int64_t p = 0; p < k; ++p) {
-      const Acc av = a[i * k + p];
-      const Acc* brow = b + p * n;
-      for (int64_t j = 0; j < n; ++j) row[j] += av * brow[j];
+  constexpr int64_t kDepthBlock = 128, kColBlock = 256;
+  for (int64_t i = 0; i < m * n; ++i) out[i] = Acc{0};
+  for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock) {
+    const int64_t p1 = std::min(k, p0 + kDepthBlock);
+    for (int64_t j0 = 0; j0 < n; j0 += kColBlock) {
+      const int64_t j1 = std::min(n, j0 + kColBlock);
+      for (int64_t i = 0; i < m; ++i) {
+        Acc* __restrict row = out + i * n;
+        for (int64_t p = p0; p < p1; ++p) {
+          const Acc av = a[i * k + p];
+          const Acc* __restrict brow = b + p * n;
+          for (int64_t j = j0; j < j1; ++j) row[j] += av * brow[j];
+        }
+      }
     }
   }
 }

@@ -142,5 +142,35 @@ TEST(LinalgMatMulTest, Int64AndErrors) {
   EXPECT_NE(out3.status().message().find("batch dims"), std::string::npos) << out3.status();
 }
 
+// Sizes span several (k, j) tiles with ragged edges; small integers keep every partial sum
+// exact, so the result must equal a naive triple loop bit for bit.
+TEST(LinalgMatMulTest, TiledMatchesNaive) {
+  const int64_t m = 3, k = 300, n = 517;
+  std::vector<float> a(m * k), b(k * n), want(m * n, 0.0f);
+  for (int64_t i = 0; i < m * k; ++i) a[i] = static_cast<float>(i % 7) - 3;
+  for (int64_t i = 0; i < k * n; ++i) b[i] = static_cast<float>(i % 5) - 2;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t p = 0; p < k; ++p) want[i * n + j] += a[i * k + p] * b[p * n + j];
+    }
+  }
+  NodeRunner r("MatMul", 13);
+  r.Input("A", F32(a, {m, k})).ConstantInput("B", F32(b, {k, n})).Output("Y");
+  auto out = r.Run();
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(Values((*out)[0]), want);
+  // Same product through Gemm with B given transposed.
+  std::vector<float> bt(k * n);
+  for (int64_t p = 0; p < k; ++p) {
+    for (int64_t j = 0; j < n; ++j) bt[j * k + p] = b[p * n + j];
+  }
+  NodeRunner g("Gemm", 13);
+  g.Input("A", F32(a, {m, k})).Input("B", F32(bt, {n, k})).Attr("transB", int64_t{1});
+  g.Output("Y");
+  auto gout = g.Run();
+  ASSERT_TRUE(gout.ok()) << gout.status();
+  EXPECT_EQ(Values((*gout)[0]), want);
+}
+
 }  // namespace
 }  // namespace trt::testing
