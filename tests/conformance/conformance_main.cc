@@ -27,7 +27,7 @@
 #include "engine/base/logging.h"
 #include "engine/graph/onnx_import.h"
 #include "engine/runtime/executor.h"
-#include "tests/conformance/compare.h"
+#include "tests/testing/compare.h"
 
 namespace fs = std::filesystem;
 

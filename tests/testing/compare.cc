@@ -1,4 +1,4 @@
-#include "tests/conformance/compare.h"
+#include "tests/testing/compare.h"
 
 #include <cmath>
 #include <sstream>
