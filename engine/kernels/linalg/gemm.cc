@@ -34,6 +34,9 @@ class GemmKernel final : public Kernel {
       return ctx.Invalid("inputs must share one dtype, got A " + a->Description() + ", B " +
                          b->Description() + (c ? ", C " + c->Description() : std::string()));
     }
+    if (!IsSupportedDType(a->dtype()) || a->dtype() == DType::kBool) {
+      return ctx.Unsupported("dtype " + std::string(DTypeName(a->dtype())) + " is not supported");
+    }
     const int64_t m = trans_a_ ? a->shape()[1] : a->shape()[0];
     const int64_t k = trans_a_ ? a->shape()[0] : a->shape()[1];
     const int64_t kb = trans_b_ ? b->shape()[1] : b->shape()[0];
@@ -63,9 +66,6 @@ class GemmKernel final : public Kernel {
       c_col_stride = c_cols == 1 ? 0 : 1;
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, a->dtype(), out_shape));
-    if (!IsSupportedDType(a->dtype()) || a->dtype() == DType::kBool) {
-      return ctx.Unsupported("dtype " + std::string(DTypeName(a->dtype())) + " is not supported");
-    }
     VisitDType(a->dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!std::is_same_v<T, bool>) {

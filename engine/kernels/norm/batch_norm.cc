@@ -164,7 +164,7 @@ StatusOr<KernelPtr> CreateBatchNormalization(const KernelInfo& info) {
       return info.Invalid("attribute training_mode must be 0 or 1, got " + std::to_string(mode));
     }
     training = mode == 1;
-    if (!training && info.num_outputs() > 1) {
+    if (!training && (info.HasOutput(1) || info.HasOutput(2))) {
       return info.Invalid("outputs running_mean/running_var require training_mode=1");
     }
   } else {

@@ -66,6 +66,21 @@ TEST(NormBatchNormTest, BadParamSize) {
       << out.status();
 }
 
+TEST(NormBatchNormTest, StatsOutputsNeedTrainingMode) {
+  NodeRunner r("BatchNormalization", 15);
+  r.Input("X", F32({1, 3}, {2, 1, 1, 1}))
+      .Input("scale", F32({1}, {1}))
+      .Input("B", F32({0}, {1}))
+      .Input("mean", F32({0}, {1}))
+      .Input("var", F32({1}, {1}))
+      .Output("Y")
+      .Output("running_mean");
+  auto out = r.Run();
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("require training_mode=1"), std::string::npos)
+      << out.status();
+}
+
 TEST(NormInstanceNormTest, PerInstanceStats) {
   NodeRunner r("InstanceNormalization", 6);
   r.Input("X", F32({1, 3, 5, 5}, {2, 1, 2}))
