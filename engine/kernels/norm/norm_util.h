@@ -53,7 +53,7 @@ inline void WriteFromDouble(const std::vector<double>& values, Tensor* t) {
   });
 }
 
-// "axis 3 is out of range for rank 2 (valid: [-2, 1])"
+// "attribute axis=3 is out of range for input rank 2 (valid: [-2, 1])"
 inline std::string AxisRangeError(int64_t axis, int rank, int lo, int hi) {
   return "attribute axis=" + std::to_string(axis) + " is out of range for input rank " +
          std::to_string(rank) + " (valid: [" + std::to_string(lo) + ", " + std::to_string(hi) +
