@@ -38,8 +38,8 @@ std::string TypeOf(DType dtype, const std::optional<SymShape>& shape) {
 Status MergeDeclared(const Node& n, Value* v, const DeclaredType& d) {
   auto conflict = [&]() {
     return InvalidArgument(n.Describe() + ": output '" + v->name + "' is declared as " +
-                           TypeOf(d.dtype == DType::kUndefined ? v->dtype : d.dtype, d.shape) + " but inferred as " +
-                           TypeOf(v->dtype, v->shape));
+                           TypeOf(d.dtype == DType::kUndefined ? v->dtype : d.dtype, d.shape) +
+                           " but inferred as " + TypeOf(v->dtype, v->shape));
   };
   if (d.dtype != DType::kUndefined) {
     if (v->dtype == DType::kUndefined) {

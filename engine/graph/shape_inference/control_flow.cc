@@ -23,13 +23,14 @@ Status Recurrent(InferContext& ctx) {
     return Status::Ok();
   }
   const Dim seq = (*x)[batch_first ? 1 : 0], batch = (*x)[batch_first ? 0 : 1];
-  if (auto w = ctx.input_shape(1); w && w->size() == 3 && (*w)[2].is_known() &&
-                                   (*x)[2].is_known() && (*w)[2] != (*x)[2]) {
+  if (auto w = ctx.input_shape(1);
+      w && w->size() == 3 && (*w)[2].is_known() && (*x)[2].is_known() && (*w)[2] != (*x)[2]) {
     return ctx.Error("W expects input size " + (*w)[2].ToString() + ", X has " +
                      (*x)[2].ToString());
   }
-  ctx.SetOutput(0, dt, batch_first ? SymShape{batch, seq, Dim(dirs), hidden}
-                                   : SymShape{seq, Dim(dirs), batch, hidden});
+  ctx.SetOutput(0, dt,
+                batch_first ? SymShape{batch, seq, Dim(dirs), hidden}
+                            : SymShape{seq, Dim(dirs), batch, hidden});
   const SymShape state =
       batch_first ? SymShape{batch, Dim(dirs), hidden} : SymShape{Dim(dirs), batch, hidden};
   for (int i = 1; i < ctx.num_outputs(); ++i) ctx.SetOutput(i, dt, state);

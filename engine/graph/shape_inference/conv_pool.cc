@@ -66,8 +66,8 @@ Status Conv(InferContext& ctx) {
     return Status::Ok();
   }
   TRT_ASSIGN_OR_RETURN(SymShape y, ConvShape(ctx, *x, *w));
-  if (auto b = ctx.input_shape(2); b && b->size() == 1 && b->at(0).is_known() &&
-                                   y[1].is_known() && b->at(0) != y[1]) {
+  if (auto b = ctx.input_shape(2);
+      b && b->size() == 1 && b->at(0).is_known() && y[1].is_known() && b->at(0) != y[1]) {
     return ctx.Error("bias has " + b->at(0).ToString() + " elements, output has " +
                      y[1].ToString() + " channels");
   }
@@ -109,7 +109,8 @@ Status ConvTranspose(InferContext& ctx) {
       continue;
     }
     const Dim eff = Dim(dilations[i]) * (kernel[i] - Dim(1)) + Dim(1);
-    const Dim c = eff + Dim(out_pad[i] - strides[i] - (auto_pad == "VALID" ? 0 : pads[i] + pads[i + n]));
+    const Dim c =
+        eff + Dim(out_pad[i] - strides[i] - (auto_pad == "VALID" ? 0 : pads[i] + pads[i + n]));
     y.push_back(d * Dim(strides[i]) + c);
   }
   ctx.SetOutput(0, ctx.input_dtype(0), y);

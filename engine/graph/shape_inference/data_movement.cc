@@ -78,8 +78,8 @@ Status Split(InferContext& ctx) {
     sizes->back() = d - chunk * Dim(n - 1);
   } else {
     if (d.is_known() && d.value() % n != 0) {
-      return ctx.Error("dim " + d.ToString() + " does not split evenly into " +
-                       std::to_string(n) + " outputs");
+      return ctx.Error("dim " + d.ToString() + " does not split evenly into " + std::to_string(n) +
+                       " outputs");
     }
     sizes = std::vector<Dim>(n, FloorDiv(d, Dim(n)));
   }
@@ -182,8 +182,8 @@ Status Slice(InferContext& ctx) {
   // Slicing symbolic contents of a 1-D tensor (e.g. Shape -> Slice).
   auto sym = ctx.InputSymInts(0);
   if (!sym || in->size() != 1 || norm_axes.size() != 1) return Status::Ok();
-  const Dim len = SliceDim(Dim(static_cast<int64_t>(sym->size())), (*starts)[0], (*ends)[0],
-                           (*steps)[0]);
+  const Dim len =
+      SliceDim(Dim(static_cast<int64_t>(sym->size())), (*starts)[0], (*ends)[0], (*steps)[0]);
   if (!len.is_known() || !(*starts)[0].is_known()) return Status::Ok();
   const int64_t n = static_cast<int64_t>(sym->size()), step = (*steps)[0];
   int64_t a = (*starts)[0].value();
@@ -210,8 +210,10 @@ Status Pad(InferContext& ctx) {
     for (size_t i = 0; i < r; ++i) axes[i] = static_cast<int64_t>(i);
     if (ctx.opset() >= 18 && ctx.has_input(3)) {
       auto a = ctx.InputInts(3);
-      if (!a) pads.reset();
-      else axes = *a;
+      if (!a)
+        pads.reset();
+      else
+        axes = *a;
     }
     if (!pads) {
       out = UnknownDims(r);

@@ -59,17 +59,22 @@ Status Arith(InferContext& ctx) {
   ctx.SetOutput(0, ctx.input_dtype(0), shape);
   PropagateSym(ctx, [](const Dim& a, const Dim& b) -> std::optional<Dim> {
     switch (kOp) {
-      case 0: return a + b;
-      case 1: return a - b;
-      case 2: return a * b;
+      case 0:
+        return a + b;
+      case 1:
+        return a - b;
+      case 2:
+        return a * b;
       case 3:
         if (b.is_known() && b.value() == 0) return std::nullopt;
         return FloorDiv(a, b);
       case 4:
         if (b.is_known() && b.value() == 0) return std::nullopt;
         return Mod(a, b);
-      case 5: return Max(a, b);
-      default: return Min(a, b);
+      case 5:
+        return Max(a, b);
+      default:
+        return Min(a, b);
     }
   });
   return Status::Ok();
@@ -143,15 +148,52 @@ Status BiasActivation(InferContext& ctx) {
 }  // namespace
 
 void RegisterElementwiseInfer(InferTable& t) {
-  for (const char* op :
-       {"Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Celu", "Clip", "Cos",
-        "Cosh", "Elu", "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "LeakyRelu",
-        "Log", "Mish", "Not", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign",
-        "Sin", "Sinh", "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu",
-        "BitwiseNot", "Trilu", "ReverseSequence", "CumSum"}) {
+  for (const char* op : {"Abs",
+                         "Acos",
+                         "Acosh",
+                         "Asin",
+                         "Asinh",
+                         "Atan",
+                         "Atanh",
+                         "Ceil",
+                         "Celu",
+                         "Clip",
+                         "Cos",
+                         "Cosh",
+                         "Elu",
+                         "Erf",
+                         "Exp",
+                         "Floor",
+                         "Gelu",
+                         "HardSigmoid",
+                         "HardSwish",
+                         "LeakyRelu",
+                         "Log",
+                         "Mish",
+                         "Not",
+                         "Reciprocal",
+                         "Relu",
+                         "Round",
+                         "Selu",
+                         "Shrink",
+                         "Sigmoid",
+                         "Sign",
+                         "Sin",
+                         "Sinh",
+                         "Softplus",
+                         "Softsign",
+                         "Sqrt",
+                         "Tan",
+                         "Tanh",
+                         "ThresholdedRelu",
+                         "BitwiseNot",
+                         "Trilu",
+                         "ReverseSequence",
+                         "CumSum"}) {
     t.emplace_back(std::string(":") + op, Unary);
   }
-  for (const char* op : {"Gelu", "QuickGelu"}) t.emplace_back(std::string("com.microsoft:") + op, Unary);
+  for (const char* op : {"Gelu", "QuickGelu"})
+    t.emplace_back(std::string("com.microsoft:") + op, Unary);
   for (const char* op : {"BiasGelu", "FastGelu"}) {
     t.emplace_back(std::string("com.microsoft:") + op, BiasActivation);
   }
@@ -164,12 +206,12 @@ void RegisterElementwiseInfer(InferTable& t) {
   t.emplace_back(":Mod", Arith<4>);
   t.emplace_back(":Max", Arith<5>);
   t.emplace_back(":Min", Arith<6>);
-  for (const char* op : {"Pow", "Sum", "Mean", "BitShift", "BitwiseAnd", "BitwiseOr",
-                         "BitwiseXor"}) {
+  for (const char* op :
+       {"Pow", "Sum", "Mean", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor"}) {
     t.emplace_back(std::string(":") + op, Variadic);
   }
-  for (const char* op : {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And",
-                         "Or", "Xor"}) {
+  for (const char* op :
+       {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"}) {
     t.emplace_back(std::string(":") + op, Compare);
   }
   t.emplace_back(":Where", Where);

@@ -95,8 +95,8 @@ Status Einsum(InferContext& ctx) {
       if (it == dims.end() || (it->second.is_known() && it->second.value() == 1)) {
         dims[term[i]] = x;
       } else if (it->second.is_known() && x.is_known() && x.value() != 1 && it->second != x) {
-        return ctx.Error(std::string("label '") + term[i] + "' has sizes " +
-                         it->second.ToString() + " and " + x.ToString());
+        return ctx.Error(std::string("label '") + term[i] + "' has sizes " + it->second.ToString() +
+                         " and " + x.ToString());
       }
     }
   }
@@ -117,7 +117,8 @@ Status Einsum(InferContext& ctx) {
       continue;
     }
     auto it = dims.find(out_term[i]);
-    if (it == dims.end()) return ctx.Error(std::string("output label '") + out_term[i] + "' is not an input label");
+    if (it == dims.end())
+      return ctx.Error(std::string("output label '") + out_term[i] + "' is not an input label");
     out.push_back(it->second);
   }
   ctx.SetOutput(0, dt, out);
@@ -131,8 +132,8 @@ Status BatchNorm(InferContext& ctx) {
   auto scale = ctx.input_shape(1);
   if (x && x->size() >= 2 && scale && scale->size() == 1 && (*x)[1].is_known() &&
       (*scale)[0].is_known() && (*x)[1] != (*scale)[0]) {
-    return ctx.Error("scale has " + (*scale)[0].ToString() + " elements for " +
-                     (*x)[1].ToString() + " channels");
+    return ctx.Error("scale has " + (*scale)[0].ToString() + " elements for " + (*x)[1].ToString() +
+                     " channels");
   }
   for (int i = 1; i < ctx.num_outputs(); ++i) ctx.PassThrough(i, 3);
   return Status::Ok();
@@ -173,8 +174,8 @@ StatusOr<SymShape> MatMulShape(const InferContext& ctx, const SymShape& a, const
   const SymShape a2 = a.size() == 1 ? SymShape{Dim(1), a[0]} : a;
   const SymShape b2 = b.size() == 1 ? SymShape{b[0], Dim(1)} : b;
   TRT_RETURN_IF_ERROR(CheckK(ctx, a2[a2.size() - 1], b2[b2.size() - 2]));
-  auto batch = BroadcastShapes(SymShape(a2.begin(), a2.end() - 2),
-                               SymShape(b2.begin(), b2.end() - 2));
+  auto batch =
+      BroadcastShapes(SymShape(a2.begin(), a2.end() - 2), SymShape(b2.begin(), b2.end() - 2));
   if (!batch.ok()) return ctx.Error("batch dims: " + batch.status().message());
   SymShape out = *batch;
   if (a.size() != 1) out.push_back(a2[a2.size() - 2]);
@@ -189,8 +190,7 @@ void RegisterLinalgNormInfer(InferTable& t) {
   t.emplace_back(":BatchNormalization", BatchNorm);
   t.emplace_back(":LayerNormalization", LayerNorm);
   for (const char* op : {"InstanceNormalization", "LRN", "Softmax", "LogSoftmax", "Hardmax",
-                         "LpNormalization", "MeanVarianceNormalization",
-                         "GroupNormalization"}) {
+                         "LpNormalization", "MeanVarianceNormalization", "GroupNormalization"}) {
     t.emplace_back(std::string(":") + op, SameAsInput);
   }
   t.emplace_back("com.microsoft:SkipLayerNormalization", SkipLayerNorm);

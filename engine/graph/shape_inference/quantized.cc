@@ -51,9 +51,7 @@ Status QLinearConv(InferContext& ctx) { return ConvLike(ctx, 0, 3, ctx.input_dty
 Status ConvInteger(InferContext& ctx) { return ConvLike(ctx, 0, 1, DType::kInt32); }
 Status QLinearMatMul(InferContext& ctx) { return MatMulLike(ctx, 0, 3, ctx.input_dtype(7)); }
 Status MatMulInteger(InferContext& ctx) { return MatMulLike(ctx, 0, 1, DType::kInt32); }
-Status MatMulIntegerToFloat(InferContext& ctx) {
-  return MatMulLike(ctx, 0, 1, ctx.input_dtype(2));
-}
+Status MatMulIntegerToFloat(InferContext& ctx) { return MatMulLike(ctx, 0, 1, ctx.input_dtype(2)); }
 
 // com.microsoft QLinearAdd/QLinearMul: (A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp).
 Status QLinearBinary(InferContext& ctx) {

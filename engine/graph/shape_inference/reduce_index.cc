@@ -174,9 +174,9 @@ Status OneHot(InferContext& ctx) {
 
 Status NonZero(InferContext& ctx) {
   auto in = ctx.input_shape(0);
-  ctx.SetOutput(0, DType::kInt64,
-                SymShape{in ? Dim(static_cast<int64_t>(in->size())) : Dim::Unknown(),
-                         Dim::Unknown()});
+  ctx.SetOutput(
+      0, DType::kInt64,
+      SymShape{in ? Dim(static_cast<int64_t>(in->size())) : Dim::Unknown(), Dim::Unknown()});
   return Status::Ok();
 }
 
@@ -225,9 +225,9 @@ Status Compress(InferContext& ctx) {
 }  // namespace
 
 void RegisterReduceIndexInfer(InferTable& t) {
-  for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
-                         "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
-                         "ReduceSumSquare"}) {
+  for (const char* op :
+       {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+        "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"}) {
     t.emplace_back(std::string(":") + op, Reduce);
   }
   t.emplace_back(":ArgMax", ArgMaxMin);

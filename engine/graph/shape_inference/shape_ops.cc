@@ -116,8 +116,8 @@ Status Reshape(InferContext& ctx) {
   } else {
     Dim rest(1);
     for (const Dim& d : num_sym) rest = rest * d;
-    out[infer_at] = num_c % den_c == 0 ? rest * Dim(num_c / den_c)
-                                       : FloorDiv(rest * Dim(num_c), Dim(den_c));
+    out[infer_at] =
+        num_c % den_c == 0 ? rest * Dim(num_c / den_c) : FloorDiv(rest * Dim(num_c), Dim(den_c));
   }
   ctx.SetOutput(0, dt, out);
   ForwardSym(ctx);
@@ -289,12 +289,13 @@ Status Range(InferContext& ctx) {
   auto fs = ctx.InputFloats(0), fl = ctx.InputFloats(1), fd = ctx.InputFloats(2);
   if (fs && fl && fd && fs->size() == 1 && fl->size() == 1 && fd->size() == 1) {
     if ((*fd)[0] == 0) return ctx.Error("delta is 0");
-    const int64_t n = std::max<int64_t>(
-        0, static_cast<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0])));
+    const int64_t n =
+        std::max<int64_t>(0, static_cast<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0])));
     ctx.SetOutput(0, dt, SymShape{Dim(n)});
     if (n <= kMaxSymValueElements && !IsFloatingPoint(dt)) {
       std::vector<Dim> v;
-      for (int64_t i = 0; i < n; ++i) v.push_back(Dim(static_cast<int64_t>((*fs)[0]) + i * static_cast<int64_t>((*fd)[0])));
+      for (int64_t i = 0; i < n; ++i)
+        v.push_back(Dim(static_cast<int64_t>((*fs)[0]) + i * static_cast<int64_t>((*fd)[0])));
       ctx.SetOutputSymValue(0, std::move(v));
     }
     return Status::Ok();

@@ -121,8 +121,8 @@ TEST(ShapeInferenceTest, ReshapeOfKnownSizeToIncompatibleShapeFails) {
 
 TEST(ShapeInferenceTest, ConvProducesFloorDivExpression) {
   Graph g;
-  Value* x = Input(g, "x", DType::kFloat32, {Dim::Symbol("N"), 3, Dim::Symbol("H"),
-                                             Dim::Symbol("W")});
+  Value* x =
+      Input(g, "x", DType::kFloat32, {Dim::Symbol("N"), 3, Dim::Symbol("H"), Dim::Symbol("W")});
   Value* w = Const(g, "w", Tensor(DType::kFloat32, Shape{16, 3, 3, 3}));
   Value* y = g.AddValue("y");
   Node* n = g.AddNode("Conv", "", 13, {x, w}, {y}, "conv");
