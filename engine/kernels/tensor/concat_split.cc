@@ -105,7 +105,10 @@ class SplitKernel : public Kernel {
     }
     int64_t sum = 0;
     for (int64_t s : sizes) {
-      if (s < 0) return ctx.Invalid("split " + VecToString(sizes) + " has a negative size");
+      if (s < 0 || s > dim) {
+        return ctx.Invalid("split " + VecToString(sizes) + " has a size outside [0, " +
+                           std::to_string(dim) + "]");
+      }
       sum += s;
     }
     if (static_cast<int>(sizes.size()) != n_out || sum != dim) {

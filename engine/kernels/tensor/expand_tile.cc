@@ -23,6 +23,7 @@ class ExpandKernel : public Kernel {
     auto out = BroadcastShape({x->shape(), Shape(dims)});
     if (!out.ok()) return ctx.Invalid(out.status().message());
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), *out));
+    if (y->NumElements() == 0) return Status::Ok();
     const int r = out->rank();
     const int lead = r - x->rank();
     const std::vector<int64_t> strides = x->shape().Strides();
@@ -67,9 +68,12 @@ class TileKernel : public Kernel {
     Shape out = x->shape();
     for (int d = 0; d < r; ++d) {
       if (repeats[d] < 0) return ctx.Invalid("repeats " + VecToString(repeats) + " is negative");
-      out[d] *= repeats[d];
+      if (__builtin_mul_overflow(out[d], repeats[d], &out[d])) {
+        return ctx.Invalid("repeats " + VecToString(repeats) + " overflow the output size");
+      }
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), out));
+    if (y->NumElements() == 0) return Status::Ok();
     const std::vector<int64_t> strides = x->shape().Strides();
     std::vector<std::vector<int64_t>> tables(r);
     for (int d = 0; d < r; ++d) {

@@ -55,7 +55,7 @@ Status FillRange(KernelContext& ctx, const Tensor& start_t, const Tensor& limit_
     if (count > static_cast<double>(kMaxTensorBytes)) {
       return ctx.Invalid("range of " + std::to_string(count) + " elements is too large");
     }
-    n = static_cast<int64_t>(count);
+    n = count > 0 ? static_cast<int64_t>(count) : 0;
   }
   n = std::max<int64_t>(n, 0);
   TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, kDTypeOf<T>, Shape{n}));

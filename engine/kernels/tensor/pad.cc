@@ -1,6 +1,7 @@
 // Pad (opset 1 `paddings` / opset 2-10 `pads` attributes; opset 11+ pads and constant_value
 // inputs; opset 18 axes input; modes constant, reflect, edge and wrap; negative pads crop)
 // and CenterCropPad (opset 18), which is a centered pad-or-crop with zero fill.
+#include <cstdlib>
 #include <cstring>
 
 #include "engine/kernels/kernel.h"
@@ -41,6 +42,7 @@ int64_t SourceIndex(int64_t i, int64_t begin, int64_t dim, PadMode mode) {
 Status PadInto(const KernelContext& ctx, const Tensor& x, const std::vector<int64_t>& begins,
                const Shape& out, PadMode mode, const void* fill, Tensor* y) {
   const int r = x.rank();
+  if (y->NumElements() == 0) return Status::Ok();
   const std::vector<int64_t> strides = x.shape().Strides();
   std::vector<std::vector<int64_t>> tables(r);
   for (int d = 0; d < r; ++d) {
@@ -101,6 +103,9 @@ class PadKernel : public Kernel {
     Shape out = x->shape();
     for (size_t i = 0; i < n; ++i) {
       const int d = norm[i];
+      if (std::abs(pads[i]) > kMaxTensorBytes || std::abs(pads[i + n]) > kMaxTensorBytes) {
+        return ctx.Invalid("pads " + VecToString(pads) + " are out of range");
+      }
       begins[d] = pads[i];
       out[d] = x->shape()[d] + pads[i] + pads[i + n];
       if (out[d] < 0) {
@@ -139,7 +144,9 @@ class CenterCropPadKernel : public Kernel {
     std::vector<int64_t> begins(r, 0);
     Shape out = x->shape();
     for (size_t i = 0; i < norm.size(); ++i) {
-      if (shape[i] < 0) return ctx.Invalid("shape " + VecToString(shape) + " is negative");
+      if (shape[i] < 0 || shape[i] > kMaxTensorBytes) {
+        return ctx.Invalid("shape " + VecToString(shape) + " is out of range");
+      }
       // Centered: the extra element of an odd difference goes to the end (crop or pad).
       begins[norm[i]] = (shape[i] - x->shape()[norm[i]]) / 2;
       out[norm[i]] = shape[i];

@@ -47,7 +47,9 @@ class ReshapeKernel : public Kernel {
         d = in[i];
       }
       out[i] = d;
-      known *= d;
+      if (__builtin_mul_overflow(known, d, &known)) {
+        return ctx.Invalid("shape " + VecToString(req) + " has too many elements");
+      }
     }
     const int64_t n = in.NumElements();
     if (infer >= 0) {

@@ -171,6 +171,10 @@ class ResizeKernel : public Kernel {
       double keep_scale = 0;
       if (cfg_.keep != KeepAspect::kStretch) {
         for (size_t i = 0; i < n; ++i) {
+          if (x->shape()[axes[i]] == 0) {
+            return ctx.Invalid("keep_aspect_ratio_policy needs non-empty axes, got " +
+                               x->shape().ToString());
+          }
           const double s = static_cast<double>(sizes[i]) / static_cast<double>(x->shape()[axes[i]]);
           keep_scale = i == 0                                ? s
                        : cfg_.keep == KeepAspect::kNotLarger ? std::min(keep_scale, s)
@@ -181,7 +185,9 @@ class ResizeKernel : public Kernel {
         AxisSpec& a = spec[axes[i]];
         if (cfg_.keep != KeepAspect::kStretch) {
           a.scale = keep_scale;
-          a.out = static_cast<int64_t>(std::floor(keep_scale * static_cast<double>(a.in) + 0.5));
+          const double out = std::floor(keep_scale * static_cast<double>(a.in) + 0.5);
+          if (out > static_cast<double>(kMaxTensorBytes)) return ctx.Invalid("output is too large");
+          a.out = static_cast<int64_t>(out);
         } else {
           a.out = sizes[i];
           a.scale = static_cast<double>(sizes[i]) / static_cast<double>(a.in);

@@ -61,9 +61,9 @@ class DepthSpaceKernel : public Kernel {
     Shape six, out;
     std::vector<int> perm;
     if (to_space_) {
-      if (c % (b * b) != 0) {
-        return ctx.Invalid("channels " + std::to_string(c) + " are not divisible by blocksize^2 " +
-                           std::to_string(b * b));
+      if (c % b != 0 || (c / b) % b != 0) {
+        return ctx.Invalid("channels " + std::to_string(c) + " are not divisible by blocksize^2 (" +
+                           std::to_string(b) + "^2)");
       }
       const int64_t c2 = c / (b * b);
       if (crd_) {

@@ -153,6 +153,16 @@ TEST(TensorTileTest, Repeats) {
   EXPECT_NE(RunError(bad).find("one entry per dim"), std::string::npos);
 }
 
+TEST(TensorTileTest, HostileShapesFailCleanly) {
+  NodeRunner big("Tile", 13);
+  big.Input("x", Iota({2, 2})).ConstantInput("s", I64({int64_t{1} << 62, 4})).Output("y");
+  EXPECT_NE(RunError(big).find("overflow the output size"), std::string::npos);
+  // A zero dim makes the output empty even when another dim is enormous.
+  NodeRunner empty("Expand", 13);
+  empty.Input("x", Iota({1, 1})).ConstantInput("s", I64({0, int64_t{1} << 50})).Output("y");
+  EXPECT_EQ(Run1(empty).NumElements(), 0);
+}
+
 TEST(TensorPadTest, Modes) {
   auto pad = [](const std::string& mode) {
     NodeRunner r("Pad", 13);
