@@ -181,5 +181,28 @@ TEST(NnConvTest, MaxUnpoolRejectsOutOfRangeIndex) {
       << out.status();
 }
 
+TEST(NnConvTest, Col2ImSumsOverlaps) {
+  // 1-D image of 4, block 2, stride 1: 3 blocks; column rows are the block taps.
+  NodeRunner r("Col2Im", 18);
+  r.Input("x", Tensor::FromVector(std::vector<float>{1, 2, 3, 10, 20, 30}, Shape{1, 2, 3}))
+      .Input("img", Tensor::FromVector(std::vector<int64_t>{4}))
+      .Input("blk", Tensor::FromVector(std::vector<int64_t>{2}))
+      .Output("y");
+  auto out = r.Run();
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape(), (Shape{1, 1, 4}));
+  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{1, 12, 23, 30}));
+
+  NodeRunner bad("Col2Im", 18);
+  bad.Input("x", Tensor::FromVector(std::vector<float>(6, 1.f), Shape{1, 2, 3}))
+      .Input("img", Tensor::FromVector(std::vector<int64_t>{5}))
+      .Input("blk", Tensor::FromVector(std::vector<int64_t>{2}))
+      .Output("y");
+  out = bad.Run();
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("expected [N, C * 2, 4]"), std::string::npos)
+      << out.status();
+}
+
 }  // namespace
 }  // namespace trt
