@@ -102,7 +102,10 @@ StatusOr<WindowGeometry> ResolveConv(const WindowAttrs& attrs, int64_t group, co
 // The direct convolution loop. For every output element it accumulates, in Acc,
 //   sum over c, taps of x_at(x offset) * w_at(w offset)
 // over the taps inside the input, then calls emit(y_offset, m, sum). x_at/w_at take flat
-// element offsets into X and W and return Acc.
+// element offsets into X and W and return Acc. Loop order: one output row (last spatial
+// dim) is accumulated at a time in a scratch row, innermost over output columns, so the
+// hot loop is a strided multiply-add with the weight hoisted. Summation order per output
+// element is c, then taps in row-major order.
 template <typename Acc, typename XAt, typename WAt, typename Emit>
 void DirectConv(const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at, Emit emit) {
   const int64_t c_per_group = s.in_channels / s.group;
@@ -110,6 +113,15 @@ void DirectConv(const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at,
   const int64_t in_size = g.InSize();
   const int64_t out_size = g.OutSize();
   const int64_t k_size = g.KernelSize();
+  // Output columns [col_lo[k2], col_hi[k2]) whose tap k2 lands inside the input row.
+  std::vector<int64_t> col_lo(g.kernel[2]), col_hi(g.kernel[2]);
+  for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
+    const int64_t shift = k2 * g.dilation[2] - g.pad_begin[2];  // i2 = o2 * stride + shift
+    col_lo[k2] = shift >= 0 ? 0 : (-shift + g.stride[2] - 1) / g.stride[2];
+    col_hi[k2] =
+        g.in[2] - shift <= 0 ? 0 : std::min(g.out[2], (g.in[2] - shift - 1) / g.stride[2] + 1);
+  }
+  std::vector<Acc> row(static_cast<size_t>(g.out[2]));
   for (int64_t n = 0; n < s.batch; ++n) {
     for (int64_t m = 0; m < s.out_channels; ++m) {
       const int64_t grp = m / m_per_group;
@@ -120,32 +132,38 @@ void DirectConv(const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at,
         const int64_t i0 = o0 * g.stride[0] - g.pad_begin[0];
         int64_t k0_lo, k0_hi;
         ValidTaps(i0, g.in[0], g.dilation[0], g.kernel[0], &k0_lo, &k0_hi);
-        for (int64_t o1 = 0; o1 < g.out[1]; ++o1) {
+        for (int64_t o1 = 0; o1 < g.out[1]; ++o1, y_off += g.out[2]) {
           const int64_t i1 = o1 * g.stride[1] - g.pad_begin[1];
           int64_t k1_lo, k1_hi;
           ValidTaps(i1, g.in[1], g.dilation[1], g.kernel[1], &k1_lo, &k1_hi);
-          for (int64_t o2 = 0; o2 < g.out[2]; ++o2, ++y_off) {
-            const int64_t i2 = o2 * g.stride[2] - g.pad_begin[2];
-            int64_t k2_lo, k2_hi;
-            ValidTaps(i2, g.in[2], g.dilation[2], g.kernel[2], &k2_lo, &k2_hi);
-            Acc sum = 0;
-            for (int64_t c = 0; c < c_per_group; ++c) {
-              const int64_t x_c = x_n + c * in_size;
-              const int64_t w_c = w_m + c * k_size;
-              for (int64_t k0 = k0_lo; k0 < k0_hi; ++k0) {
-                const int64_t x0 = x_c + (i0 + k0 * g.dilation[0]) * g.in[1] * g.in[2];
-                const int64_t w0 = w_c + k0 * g.kernel[1] * g.kernel[2];
-                for (int64_t k1 = k1_lo; k1 < k1_hi; ++k1) {
-                  const int64_t x1 = x0 + (i1 + k1 * g.dilation[1]) * g.in[2] + i2;
-                  const int64_t w1 = w0 + k1 * g.kernel[2];
-                  for (int64_t k2 = k2_lo; k2 < k2_hi; ++k2) {
-                    sum += x_at(x1 + k2 * g.dilation[2]) * w_at(w1 + k2);
+          std::fill(row.begin(), row.end(), Acc(0));
+          for (int64_t c = 0; c < c_per_group; ++c) {
+            const int64_t x_c = x_n + c * in_size;
+            const int64_t w_c = w_m + c * k_size;
+            for (int64_t k0 = k0_lo; k0 < k0_hi; ++k0) {
+              const int64_t x0 = x_c + (i0 + k0 * g.dilation[0]) * g.in[1] * g.in[2];
+              const int64_t w0 = w_c + k0 * g.kernel[1] * g.kernel[2];
+              for (int64_t k1 = k1_lo; k1 < k1_hi; ++k1) {
+                const int64_t x1 = x0 + (i1 + k1 * g.dilation[1]) * g.in[2];
+                const int64_t w1 = w0 + k1 * g.kernel[2];
+                for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
+                  const Acc wv = w_at(w1 + k2);
+                  const int64_t x2 = x1 + k2 * g.dilation[2] - g.pad_begin[2];
+                  Acc* r = row.data();
+                  if (g.stride[2] == 1) {  // unit stride: lets the compiler vectorize
+                    for (int64_t o2 = col_lo[k2]; o2 < col_hi[k2]; ++o2) {
+                      r[o2] += x_at(x2 + o2) * wv;
+                    }
+                  } else {
+                    for (int64_t o2 = col_lo[k2]; o2 < col_hi[k2]; ++o2) {
+                      r[o2] += x_at(x2 + o2 * g.stride[2]) * wv;
+                    }
                   }
                 }
               }
             }
-            emit(y_off, m, sum);
           }
+          for (int64_t o2 = 0; o2 < g.out[2]; ++o2) emit(y_off + o2, m, row[o2]);
         }
       }
     }
