@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "engine/kernels/kernel.h"
 #include "engine/kernels/quantized/requantize.h"
@@ -72,15 +73,25 @@ class QuantizeLinearKernel : public Kernel {
     TRT_RETURN_IF_ERROR(ResolveQuantParams(ctx, *x, *scale, zp, axis_, &qp));
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, out_type, x->shape()));
     const int64_t n = x->NumElements();
+    std::vector<float> scales(qp.count);
+    std::vector<int32_t> zps(qp.count, 0);
+    for (int64_t c = 0; c < qp.count; ++c) {
+      scales[c] = static_cast<float>(scale->GetAsDouble(c));
+      if (zp) zps[c] = static_cast<int32_t>(zp->GetAsInt64(c));
+    }
     auto run = [&](auto qtag) {
       using Q = typename decltype(qtag)::type;
       Q* yd = y->data<Q>();
-      for (int64_t i = 0; i < n; ++i) {
-        const int64_t c = qp.count == 1 ? 0 : (i / qp.inner) % qp.count;
-        const float s = static_cast<float>(scale->GetAsDouble(c));
-        const int32_t z = zp ? static_cast<int32_t>(zp->GetAsInt64(c)) : 0;
-        yd[i] = quant::QuantizeValue<Q>(static_cast<float>(x->GetAsDouble(i)), s, z);
-      }
+      VisitDType(x->dtype(), [&](auto xtag) {
+        using X = typename decltype(xtag)::type;
+        if constexpr (!std::is_same_v<X, bool>) {
+          const X* xd = x->data<X>();
+          for (int64_t i = 0; i < n; ++i) {
+            const int64_t c = qp.count == 1 ? 0 : (i / qp.inner) % qp.count;
+            yd[i] = quant::QuantizeValue<Q>(static_cast<float>(xd[i]), scales[c], zps[c]);
+          }
+        }
+      });
     };
     if (out_type == DType::kUInt8) {
       run(TypeTag<uint8_t>{});
@@ -124,18 +135,29 @@ class DequantizeLinearKernel : public Kernel {
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, scale->dtype(), x->shape()));
     const int64_t n = x->NumElements();
+    std::vector<float> scales(qp.count);
+    std::vector<int32_t> zps(qp.count, 0);
+    for (int64_t c = 0; c < qp.count; ++c) {
+      scales[c] = static_cast<float>(scale->GetAsDouble(c));
+      if (zp) zps[c] = static_cast<int32_t>(zp->GetAsInt64(c));
+    }
     VisitDType(scale->dtype(), [&](auto tag) {
       using F = typename decltype(tag)::type;
-      if constexpr (std::is_floating_point_v<F> || std::is_same_v<F, Float16> ||
-                    std::is_same_v<F, BFloat16>) {
-        F* yd = y->data<F>();
-        for (int64_t i = 0; i < n; ++i) {
-          const int64_t c = qp.count == 1 ? 0 : (i / qp.inner) % qp.count;
-          const int32_t z = zp ? static_cast<int32_t>(zp->GetAsInt64(c)) : 0;
-          yd[i] = static_cast<F>(quant::DequantizeValue(static_cast<int32_t>(x->GetAsInt64(i)), z,
-                                                        static_cast<float>(scale->GetAsDouble(c))));
+      VisitDType(t, [&](auto xtag) {
+        using X = typename decltype(xtag)::type;
+        if constexpr ((std::is_floating_point_v<F> || std::is_same_v<F, Float16> ||
+                       std::is_same_v<F, BFloat16>)&&(std::is_same_v<X, uint8_t> ||
+                                                      std::is_same_v<X, int8_t> ||
+                                                      std::is_same_v<X, int32_t>)) {
+          const X* xd = x->data<X>();
+          F* yd = y->data<F>();
+          for (int64_t i = 0; i < n; ++i) {
+            const int64_t c = qp.count == 1 ? 0 : (i / qp.inner) % qp.count;
+            yd[i] = static_cast<F>(
+                quant::DequantizeValue(static_cast<int32_t>(xd[i]), zps[c], scales[c]));
+          }
         }
-      }
+      });
     });
     return Status::Ok();
   }
