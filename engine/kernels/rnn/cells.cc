@@ -21,8 +21,8 @@ void InputProjection(const RnnProblem& p, int d, const double* x_t, double* g) {
 class RnnCellImpl final : public rnn::RnnCell {
  public:
   int num_gates() const override { return 1; }
-  void Step(const RnnProblem& p, const RnnAttrs& a, int d, const double* x_t, double* h,
-            double*, double* g) const override {
+  void Step(const RnnProblem& p, const RnnAttrs& a, int d, const double* x_t, double* h, double*,
+            double* g) const override {
     const int64_t H = p.hidden;
     InputProjection(p, d, x_t, g);
     rnn::MatVecAdd(p.R(d), h, H, H, g);
@@ -40,12 +40,12 @@ class GruCell final : public rnn::RnnCell {
  public:
   explicit GruCell(bool linear_before_reset) : linear_before_reset_(linear_before_reset) {}
   int num_gates() const override { return 3; }
-  void Step(const RnnProblem& p, const RnnAttrs& a, int d, const double* x_t, double* h,
-            double*, double* scratch) const override {
+  void Step(const RnnProblem& p, const RnnAttrs& a, int d, const double* x_t, double* h, double*,
+            double* scratch) const override {
     const int64_t H = p.hidden;
-    double* g = scratch;             // [3H] input projections + Wb
-    double* rec = scratch + 3 * H;   // [3H] recurrent projections + Rb
-    double* tmp = scratch + 6 * H;   // [H] r . h
+    double* g = scratch;            // [3H] input projections + Wb
+    double* rec = scratch + 3 * H;  // [3H] recurrent projections + Rb
+    double* tmp = scratch + 6 * H;  // [H] r . h
     InputProjection(p, d, x_t, g);
     const double* R = p.R(d);
     const double* Rb = p.Rb(d);
@@ -84,8 +84,8 @@ class LstmCell final : public rnn::RnnCell {
   explicit LstmCell(bool input_forget) : input_forget_(input_forget) {}
   int num_gates() const override { return 4; }
   bool has_cell_state() const override { return true; }
-  void Step(const RnnProblem& p, const RnnAttrs& a, int d, const double* x_t, double* h,
-            double* c, double* g) const override {
+  void Step(const RnnProblem& p, const RnnAttrs& a, int d, const double* x_t, double* h, double* c,
+            double* g) const override {
     const int64_t H = p.hidden;
     InputProjection(p, d, x_t, g);
     rnn::MatVecAdd(p.R(d), h, 4 * H, H, g);
@@ -97,8 +97,7 @@ class LstmCell final : public rnn::RnnCell {
     const rnn::Activation* acts = a.ActsOf(d);
     for (int64_t k = 0; k < H; ++k) {
       const double in = acts[0](a.Clip(g[k] + pi[k] * c[k]));
-      const double forget =
-          input_forget_ ? 1.0 - in : acts[0](a.Clip(g[2 * H + k] + pf[k] * c[k]));
+      const double forget = input_forget_ ? 1.0 - in : acts[0](a.Clip(g[2 * H + k] + pf[k] * c[k]));
       const double cand = acts[1](a.Clip(g[3 * H + k]));
       c[k] = forget * c[k] + in * cand;
       const double out = acts[0](a.Clip(g[H + k] + po[k] * c[k]));

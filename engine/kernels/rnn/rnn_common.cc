@@ -83,17 +83,28 @@ std::vector<double> SwapFirstAxes(const std::vector<double>& v, int64_t a, int64
 
 double Activation::operator()(double x) const {
   switch (kind) {
-    case Kind::kSigmoid: return 1.0 / (1.0 + std::exp(-x));
-    case Kind::kTanh: return std::tanh(x);
-    case Kind::kRelu: return x > 0 ? x : 0.0;
-    case Kind::kAffine: return alpha * x + beta;
-    case Kind::kLeakyRelu: return x >= 0 ? x : alpha * x;
-    case Kind::kThresholdedRelu: return x > alpha ? x : 0.0;
-    case Kind::kScaledTanh: return alpha * std::tanh(beta * x);
-    case Kind::kHardSigmoid: return std::max(0.0, std::min(1.0, alpha * x + beta));
-    case Kind::kElu: return x >= 0 ? x : alpha * (std::exp(x) - 1.0);
-    case Kind::kSoftsign: return x / (1.0 + std::fabs(x));
-    case Kind::kSoftplus: return std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0);
+    case Kind::kSigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    case Kind::kTanh:
+      return std::tanh(x);
+    case Kind::kRelu:
+      return x > 0 ? x : 0.0;
+    case Kind::kAffine:
+      return alpha * x + beta;
+    case Kind::kLeakyRelu:
+      return x >= 0 ? x : alpha * x;
+    case Kind::kThresholdedRelu:
+      return x > alpha ? x : 0.0;
+    case Kind::kScaledTanh:
+      return alpha * std::tanh(beta * x);
+    case Kind::kHardSigmoid:
+      return std::max(0.0, std::min(1.0, alpha * x + beta));
+    case Kind::kElu:
+      return x >= 0 ? x : alpha * (std::exp(x) - 1.0);
+    case Kind::kSoftsign:
+      return x / (1.0 + std::fabs(x));
+    case Kind::kSoftplus:
+      return std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0);
   }
   return x;
 }
@@ -185,9 +196,9 @@ Status RunRecurrent(KernelContext& ctx, const RnnAttrs& attrs, const RnnCell& ce
   const Tensor* r = ctx.Input(2);
   if (!x || !w || !r) return ctx.Invalid("inputs X, W and R are required");
   if (x->rank() != 3) {
-    return ctx.Invalid("input 0 (X) has shape " + x->shape().ToString() + ", expected rank 3 " +
-                       (attrs.layout ? "[batch, seq_length, input_size]"
-                                     : "[seq_length, batch, input_size]"));
+    return ctx.Invalid(
+        "input 0 (X) has shape " + x->shape().ToString() + ", expected rank 3 " +
+        (attrs.layout ? "[batch, seq_length, input_size]" : "[seq_length, batch, input_size]"));
   }
   RnnProblem p;
   p.num_gates = cell.num_gates();
@@ -208,19 +219,19 @@ Status RunRecurrent(KernelContext& ctx, const RnnAttrs& attrs, const RnnCell& ce
                          std::string(DTypeName(x->dtype())) + " like X");
     }
   }
-  TRT_RETURN_IF_ERROR(CheckShape(ctx, *w, 1, "W", Shape{dirs, gh, p.input_size},
-                                 "[" + dirs_s + ", " + gh_s +
-                                     ", input_size=" + std::to_string(p.input_size) + "]"));
-  TRT_RETURN_IF_ERROR(CheckShape(ctx, *r, 2, "R", Shape{dirs, gh, hid},
-                                 "[" + dirs_s + ", " + gh_s +
-                                     ", hidden_size=" + std::to_string(hid) + "]"));
+  TRT_RETURN_IF_ERROR(CheckShape(
+      ctx, *w, 1, "W", Shape{dirs, gh, p.input_size},
+      "[" + dirs_s + ", " + gh_s + ", input_size=" + std::to_string(p.input_size) + "]"));
+  TRT_RETURN_IF_ERROR(
+      CheckShape(ctx, *r, 2, "R", Shape{dirs, gh, hid},
+                 "[" + dirs_s + ", " + gh_s + ", hidden_size=" + std::to_string(hid) + "]"));
   p.x = ToDoubles(*x);
   if (attrs.layout) p.x = SwapFirstAxes(p.x, p.batch, p.seq_length, p.input_size);
   p.w = ToDoubles(*w);
   p.r = ToDoubles(*r);
   if (const Tensor* b = ctx.Input(3)) {
-    TRT_RETURN_IF_ERROR(CheckShape(ctx, *b, 3, "B", Shape{dirs, 2 * gh},
-                                   "[" + dirs_s + ", 2*" + gh_s + "]"));
+    TRT_RETURN_IF_ERROR(
+        CheckShape(ctx, *b, 3, "B", Shape{dirs, 2 * gh}, "[" + dirs_s + ", 2*" + gh_s + "]"));
     p.b = ToDoubles(*b);
   } else {
     p.b.assign(dirs * 2 * gh, 0.0);
@@ -236,19 +247,19 @@ Status RunRecurrent(KernelContext& ctx, const RnnAttrs& attrs, const RnnCell& ce
     for (int64_t i = 0; i < p.batch; ++i) {
       p.lens[i] = lens->GetAsInt64(i);
       if (p.lens[i] < 0 || p.lens[i] > p.seq_length) {
-        return ctx.Invalid("sequence_lens[" + std::to_string(i) + "] = " +
-                           std::to_string(p.lens[i]) + " is outside [0, seq_length=" +
-                           std::to_string(p.seq_length) + "]");
+        return ctx.Invalid("sequence_lens[" + std::to_string(i) +
+                           "] = " + std::to_string(p.lens[i]) +
+                           " is outside [0, seq_length=" + std::to_string(p.seq_length) + "]");
       }
     }
   }
   // Initial states: [dirs, batch, hidden] (layout 0) or [batch, dirs, hidden] (layout 1).
   const Shape state_shape = attrs.layout ? Shape{p.batch, dirs, hid} : Shape{dirs, p.batch, hid};
-  const std::string state_what =
-      attrs.layout ? "[batch_size=" + std::to_string(p.batch) + ", " + dirs_s +
-                         ", hidden_size=" + std::to_string(hid) + "]"
-                   : "[" + dirs_s + ", batch_size=" + std::to_string(p.batch) +
-                         ", hidden_size=" + std::to_string(hid) + "]";
+  const std::string state_what = attrs.layout
+                                     ? "[batch_size=" + std::to_string(p.batch) + ", " + dirs_s +
+                                           ", hidden_size=" + std::to_string(hid) + "]"
+                                     : "[" + dirs_s + ", batch_size=" + std::to_string(p.batch) +
+                                           ", hidden_size=" + std::to_string(hid) + "]";
   auto load_state = [&](int index, const char* name, std::vector<double>* out) -> Status {
     const Tensor* t = ctx.Input(index);
     if (!t) {
@@ -264,9 +275,9 @@ Status RunRecurrent(KernelContext& ctx, const RnnAttrs& attrs, const RnnCell& ce
   if (lstm) {
     TRT_RETURN_IF_ERROR(load_state(6, "initial_c", &p.c0));
     if (const Tensor* peep = ctx.Input(7)) {
-      TRT_RETURN_IF_ERROR(CheckShape(ctx, *peep, 7, "P", Shape{dirs, 3 * hid},
-                                     "[" + dirs_s + ", 3*hidden_size=" +
-                                         std::to_string(3 * hid) + "]"));
+      TRT_RETURN_IF_ERROR(
+          CheckShape(ctx, *peep, 7, "P", Shape{dirs, 3 * hid},
+                     "[" + dirs_s + ", 3*hidden_size=" + std::to_string(3 * hid) + "]"));
       p.p = ToDoubles(*peep);
     } else {
       p.p.assign(dirs * 3 * hid, 0.0);

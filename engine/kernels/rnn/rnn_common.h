@@ -19,8 +19,17 @@ namespace trt::kernels::rnn {
 // One activation function of the ONNX RNN activation list, with its alpha/beta.
 struct Activation {
   enum class Kind {
-    kSigmoid, kTanh, kRelu, kAffine, kLeakyRelu, kThresholdedRelu, kScaledTanh,
-    kHardSigmoid, kElu, kSoftsign, kSoftplus
+    kSigmoid,
+    kTanh,
+    kRelu,
+    kAffine,
+    kLeakyRelu,
+    kThresholdedRelu,
+    kScaledTanh,
+    kHardSigmoid,
+    kElu,
+    kSoftsign,
+    kSoftplus
   };
   Kind kind = Kind::kSigmoid;
   double alpha = 0;
@@ -32,7 +41,7 @@ struct Activation {
 struct RnnAttrs {
   int64_t hidden_size = 0;
   int num_directions = 1;
-  bool reverse = false;        // direction == "reverse" (only meaningful with 1 direction)
+  bool reverse = false;  // direction == "reverse" (only meaningful with 1 direction)
   bool has_clip = false;
   double clip = 0;
   int layout = 0;              // opset 14+: 1 = batch-major X/Y/states
@@ -58,13 +67,13 @@ struct RnnProblem {
   int64_t seq_length = 0, batch = 0, input_size = 0, hidden = 0;
   int num_directions = 1;
   int num_gates = 1;
-  std::vector<double> x;   // [seq, batch, input]
-  std::vector<double> w;   // [dirs, gates*hidden, input]
-  std::vector<double> r;   // [dirs, gates*hidden, hidden]
-  std::vector<double> b;   // [dirs, 2*gates*hidden] (zeros when B is absent)
-  std::vector<double> h0;  // [dirs, batch, hidden]
-  std::vector<double> c0;  // [dirs, batch, hidden] (LSTM only)
-  std::vector<double> p;   // [dirs, 3*hidden] (LSTM peepholes; zeros when absent)
+  std::vector<double> x;      // [seq, batch, input]
+  std::vector<double> w;      // [dirs, gates*hidden, input]
+  std::vector<double> r;      // [dirs, gates*hidden, hidden]
+  std::vector<double> b;      // [dirs, 2*gates*hidden] (zeros when B is absent)
+  std::vector<double> h0;     // [dirs, batch, hidden]
+  std::vector<double> c0;     // [dirs, batch, hidden] (LSTM only)
+  std::vector<double> p;      // [dirs, 3*hidden] (LSTM peepholes; zeros when absent)
   std::vector<int64_t> lens;  // [batch]
 
   const double* W(int d) const { return w.data() + d * num_gates * hidden * input_size; }
