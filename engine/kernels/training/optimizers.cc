@@ -3,6 +3,7 @@
 // X_i gets the same elementwise update. Computed in double, stored as the tensors' dtype.
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/kernels/kernel.h"
@@ -23,6 +24,16 @@ int NumStates(Rule r) { return r == Rule::kAdam ? 2 : 1; }
 template <typename T>
 double Get(const Tensor& t, int64_t i) {
   return static_cast<double>(t.data<T>()[i]);
+}
+
+// double -> T (half types round through float).
+template <typename T>
+T FromDouble(double v) {
+  if constexpr (std::is_same_v<T, double>) {
+    return v;
+  } else {
+    return static_cast<T>(static_cast<float>(v));
+  }
 }
 
 class OptimizerKernel final : public Kernel {
@@ -78,12 +89,8 @@ class OptimizerKernel final : public Kernel {
         for (int64_t i = 0; i < x->NumElements(); ++i) {
           double st[2] = {Get<T>(*in[2], i), ns > 1 ? Get<T>(*in[3], i) : 0.0};
           const double xn = Step(r, t, Get<T>(*in[0], i), Get<T>(*in[1], i), st);
-          out[0]->data<T>()[i] = static_cast<T>(static_cast<float>(xn));
-          if constexpr (std::is_same_v<T, double>) out[0]->data<T>()[i] = xn;
-          for (int s = 0; s < ns; ++s) {
-            out[1 + s]->data<T>()[i] = static_cast<T>(static_cast<float>(st[s]));
-            if constexpr (std::is_same_v<T, double>) out[1 + s]->data<T>()[i] = st[s];
-          }
+          out[0]->data<T>()[i] = FromDouble<T>(xn);
+          for (int s = 0; s < ns; ++s) out[1 + s]->data<T>()[i] = FromDouble<T>(st[s]);
         }
       }
       return Status::Ok();
