@@ -177,10 +177,10 @@ TEST(RnnOpsTest, ErrorsNameTheProblem) {
       .Output("Y");
   auto out = r.Run();
   ASSERT_FALSE(out.ok());
-  EXPECT_NE(out.status().message().find(
-                "input 1 (W) has shape [1, 12, 2], expected [num_directions=1, "
-                "4*hidden_size=12, input_size=3]"),
-            std::string::npos)
+  EXPECT_NE(
+      out.status().message().find("input 1 (W) has shape [1, 12, 2], expected [num_directions=1, "
+                                  "4*hidden_size=12, input_size=3]"),
+      std::string::npos)
       << out.status();
 
   NodeRunner bad_act("GRU", 14);
