@@ -2,6 +2,8 @@
 // merges the inferred types with the types the model declares. See shape_inference.h.
 #include "engine/graph/shape_inference.h"
 
+#include "engine/base/logging.h"
+
 #include <map>
 #include <utility>
 
@@ -34,12 +36,17 @@ std::string TypeOf(DType dtype, const std::optional<SymShape>& shape) {
   return s + (shape ? SymShapeToString(*shape) : std::string("[?]"));
 }
 
-// Combines the inferred type already stored in `v` with the declared one.
+// Combines the inferred type already stored in `v` with the declared one. Exporters do get
+// value_info wrong (the ONNX backend suite itself has such models), and what runs is decided
+// by the kernels, so a conflict is a warning and the inferred type, derived from the op
+// semantics, is kept.
 Status MergeDeclared(const Node& n, Value* v, const DeclaredType& d) {
   auto conflict = [&]() {
-    return InvalidArgument(n.Describe() + ": output '" + v->name + "' is declared as " +
-                           TypeOf(d.dtype == DType::kUndefined ? v->dtype : d.dtype, d.shape) +
-                           " but inferred as " + TypeOf(v->dtype, v->shape));
+    TRT_LOG_WARN("{}: output '{}' is declared as {} but inferred as {}; using the inferred type",
+                 n.Describe(), v->name,
+                 TypeOf(d.dtype == DType::kUndefined ? v->dtype : d.dtype, d.shape),
+                 TypeOf(v->dtype, v->shape));
+    return Status::Ok();
   };
   if (d.dtype != DType::kUndefined) {
     if (v->dtype == DType::kUndefined) {

@@ -6,6 +6,7 @@
 
 #include "engine/graph/onnx_import.h"
 #include "engine/kernels/registry.h"
+#include "engine/runtime/model_loader.h"
 #include "server/cli/commands.h"
 
 namespace trt::cli {
@@ -41,8 +42,9 @@ void PrintValues(const char* title, const std::vector<graph::Value*>& values) {
 }
 
 int RunInspect(const InspectOptions& o) {
-  auto model = graph::LoadOnnxModel(o.model);
-  if (!model.ok()) return ReportError(model.status().ToString());
+  auto loaded = runtime::LoadModel(o.model);
+  if (!loaded.ok()) return ReportError(loaded.status().ToString());
+  const graph::Model* model = loaded->get();
   const graph::Graph& g = *model->graph;
   std::cout << "Model: " << model->name << " (" << o.model << ")\n";
   std::cout << "  IR version " << model->ir_version;
@@ -92,8 +94,9 @@ int RunInspect(const InspectOptions& o) {
 void RegisterInspect(CLI::App& app, std::function<int()>* run) {
   auto opts = std::make_shared<InspectOptions>();
   CLI::App* sub = app.add_subcommand(
-      "inspect", "Print a model's opsets, inputs/outputs (with symbolic dims), op histogram "
-                 "and unsupported ops");
+      "inspect",
+      "Print a model's opsets, inputs/outputs (with symbolic dims), op histogram "
+      "and unsupported ops");
   sub->add_option("model", opts->model, "Path to an .onnx model")->required();
   *run = [opts] { return RunInspect(*opts); };
 }

@@ -1,6 +1,5 @@
 // trtserve: the command-line entry point (inspect, run; build/bench/serve in later issues).
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "engine/base/cpu_features.h"

@@ -7,6 +7,7 @@
 #include "engine/base/npy.h"
 #include "engine/graph/onnx_import.h"
 #include "engine/runtime/executor.h"
+#include "engine/runtime/model_loader.h"
 #include "server/cli/commands.h"
 
 namespace trt::cli {
@@ -48,9 +49,9 @@ std::string Preview(const Tensor& t) {
 }
 
 int RunRun(const RunOptions& o) {
-  auto model = graph::LoadOnnxModel(o.model);
+  auto model = runtime::LoadModel(o.model);
   if (!model.ok()) return ReportError(model.status().ToString());
-  auto shared = std::make_shared<graph::Model>(std::move(model).value());
+  std::shared_ptr<graph::Model> shared = std::move(model).value();
   const auto& graph_inputs = shared->graph->inputs();
   runtime::NamedTensors feeds;
   for (const std::string& spec : o.inputs) {
@@ -81,7 +82,8 @@ int RunRun(const RunOptions& o) {
   if (!o.output_dir.empty()) {
     std::error_code ec;
     fs::create_directories(o.output_dir, ec);
-    if (ec) return ReportError("cannot create --output-dir '" + o.output_dir + "': " + ec.message());
+    if (ec)
+      return ReportError("cannot create --output-dir '" + o.output_dir + "': " + ec.message());
   }
   for (const auto& [name, t] : *outs) {
     std::cout << name << ": " << DTypeName(t.dtype()) << " " << t.shape().ToString() << " "
@@ -99,15 +101,16 @@ int RunRun(const RunOptions& o) {
       for (int64_t r = 0; r < t.shape()[0]; ++r) {
         int64_t best = 0;
         for (int64_t c = 1; c < t.shape()[1]; ++c) {
-          if (t.GetAsDouble(r * t.shape()[1] + c) > t.GetAsDouble(r * t.shape()[1] + best)) best = c;
+          if (t.GetAsDouble(r * t.shape()[1] + c) > t.GetAsDouble(r * t.shape()[1] + best))
+            best = c;
         }
         std::cout << (r ? ", " : "") << best;
       }
       std::cout << "]\n";
     }
   }
-  std::cerr << "ran in "
-            << std::chrono::duration<double, std::milli>(end - start).count() << " ms\n";
+  std::cerr << "ran in " << std::chrono::duration<double, std::milli>(end - start).count()
+            << " ms\n";
   return 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include "engine/base/logging.h"
 #include "engine/graph/onnx_import.h"
+#include "engine/runtime/model_loader.h"
 #include "engine/runtime/executor.h"
 #include "tests/testing/compare.h"
 
@@ -76,9 +77,9 @@ Result FromStatus(const trt::Status& s) {
 
 // Runs one case in-process.
 Result RunCase(const fs::path& dir) {
-  auto model = trt::graph::LoadOnnxModel((dir / "model.onnx").string());
+  auto model = trt::runtime::LoadModel((dir / "model.onnx").string());
   if (!model.ok()) return FromStatus(model.status());
-  auto shared = std::make_shared<trt::graph::Model>(std::move(model).value());
+  std::shared_ptr<trt::graph::Model> shared = std::move(model).value();
   auto exec = trt::runtime::Executor::Create(shared);
   if (!exec.ok()) return FromStatus(exec.status());
   const auto& graph_inputs = shared->graph->inputs();

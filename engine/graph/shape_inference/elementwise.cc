@@ -100,7 +100,9 @@ Status Where(InferContext& ctx) {
 
 Status PRelu(InferContext& ctx) {
   auto x = ctx.input_shape(0), slope = ctx.input_shape(1);
-  if (x && slope) {
+  // Before opset 7 a 1-D slope applies along the channel axis (legacy broadcast), so only
+  // numpy-style broadcasting from opset 7 on is checked.
+  if (x && slope && ctx.opset() >= 7) {
     auto b = BroadcastShapes(*x, *slope);
     if (!b.ok()) return ctx.Error("slope does not broadcast to X: " + b.status().message());
   }

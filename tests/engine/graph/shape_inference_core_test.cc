@@ -222,7 +222,7 @@ TEST(ShapeInferenceTest, UnknownOpGivesUnknownOutputsWithoutError) {
   EXPECT_TRUE((*nz->shape)[1].HasUnknown());
 }
 
-TEST(ShapeInferenceTest, DeclaredTypesAreMergedAndChecked) {
+TEST(ShapeInferenceTest, DeclaredTypesAreMergedAndInferredWins) {
   Graph g;
   Value* x = Input(g, "x", DType::kFloat32, {kBatch, 4});
   Value* y = Op(g, "MysteryOp", {x}, "y");
@@ -238,11 +238,9 @@ TEST(ShapeInferenceTest, DeclaredTypesAreMergedAndChecked) {
   Value* a = Input(bad, "a", DType::kFloat32, {2, 4});
   Value* r = Op(bad, "Relu", {a}, "r");
   r->shape = SymShape{2, 5};
-  Status s = InferShapes(bad);
-  ASSERT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("declared as float32[2, 5] but inferred as float32[2, 4]"),
-            std::string::npos)
-      << s;
+  // A wrong declaration (the ONNX backend suite has some) is logged and the op semantics win.
+  ASSERT_TRUE(InferShapes(bad).ok());
+  EXPECT_EQ(ShapeOf(r), "[2, 4]");
 }
 
 }  // namespace
