@@ -346,7 +346,13 @@ StatusOr<Model> LoadOnnxModel(const std::string& path) {
   if (bytes.empty()) return DataLoss("ONNX model '" + path + "' is empty");
   fs::path p(path);
   std::string name = p.stem().string();
-  if (name == "model" && p.has_parent_path()) name = p.parent_path().filename().string();
+  // Model repositories store <name>/<version>/model.onnx: name the model after its folder.
+  if (name == "model" && p.has_parent_path()) {
+    fs::path dir = p.parent_path();
+    const std::string d = dir.filename().string();
+    const bool numeric = !d.empty() && d.find_first_not_of("0123456789") == std::string::npos;
+    name = (numeric && dir.has_parent_path()) ? dir.parent_path().filename().string() : d;
+  }
   return ImportOnnxModel(bytes, name, p.parent_path().string());
 }
 

@@ -144,6 +144,20 @@ std::vector<std::string> Dim::Symbols() const {
   return out;
 }
 
+bool Dim::HasUnknown() const {
+  for (const auto& s : Symbols()) {
+    if (!s.empty() && s[0] == '?') return true;
+  }
+  return false;
+}
+
+std::vector<Dim> Dim::Factors() const {
+  if (!expr_ || expr_->op != DimExpr::Op::kMul) return {*this};
+  std::vector<Dim> out = expr_->lhs.Factors();
+  for (auto& f : expr_->rhs.Factors()) out.push_back(f);
+  return out;
+}
+
 std::optional<int64_t> Dim::Evaluate(const std::map<std::string, int64_t>& env) const {
   if (!expr_) return value_;
   if (expr_->op == DimExpr::Op::kSymbol) {

@@ -35,6 +35,10 @@ class Dim {
   bool is_symbol() const;
   // The symbol names this expression depends on.
   std::vector<std::string> Symbols() const;
+  // True if the expression mentions an anonymous symbol from Unknown() ("?N").
+  bool HasUnknown() const;
+  // The operands of a product, flattened: (a*b)*c -> {a, b, c}; anything else -> {*this}.
+  std::vector<Dim> Factors() const;
 
   // Evaluates with the given symbol values; nullopt if a symbol is unbound or a division
   // by zero occurs.

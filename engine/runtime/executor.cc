@@ -81,7 +81,8 @@ class Context final : public kernels::KernelContext, public kernels::SubgraphRun
       return &scratch_[i];
     }
     auto t = Tensor::Allocate(dtype, shape);
-    if (!t.ok()) return t.status().WithContext(step_.node->Describe() + " output " + std::to_string(i));
+    if (!t.ok())
+      return t.status().WithContext(step_.node->Describe() + " output " + std::to_string(i));
     slots_[step_.outputs[i]] = std::move(t).value();
     return &slots_[step_.outputs[i]];
   }
@@ -113,6 +114,24 @@ void CollectSubgraphs(const Node& n, std::vector<const Graph*>* out) {
   for (const auto& [name, a] : n.attrs) {
     if (a.g) out->push_back(a.g.get());
     for (const auto& g : a.graphs) out->push_back(g.get());
+  }
+}
+
+// Names a subgraph (and its nested subgraphs) reads from enclosing scopes. A node owning such
+// a subgraph uses those values, so they must stay alive until the node has run.
+void CollectCapturedNames(const Graph& g, std::vector<std::string>* out) {
+  for (const Value* v : g.outer_scope_values()) out->push_back(v->name);
+  for (const Node* n : g.nodes()) {
+    std::vector<const Graph*> subs;
+    CollectSubgraphs(*n, &subs);
+    for (const Graph* sg : subs) {
+      std::vector<std::string> inner;
+      CollectCapturedNames(*sg, &inner);
+      for (auto& name : inner) {
+        const Value* local = g.FindValue(name);
+        if (local == nullptr || local->is_outer_scope) out->push_back(std::move(name));
+      }
+    }
   }
 }
 
@@ -170,11 +189,24 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {
     if (!v->name.empty()) p->slot_by_name[v->name] = slot;
     p->slot_values.push_back(v.get());
   }
+  // Last use of each value: as a direct input, or captured by one of the node's subgraphs.
   std::unordered_map<const Value*, size_t> last_use;
+  std::vector<std::vector<const Value*>> used_by(g.nodes().size());
   for (size_t i = 0; i < g.nodes().size(); ++i) {
-    for (const Value* in : g.nodes()[i]->inputs) {
-      if (in) last_use[in] = i;
+    const Node* n = g.nodes()[i];
+    for (const Value* in : n->inputs) {
+      if (in) used_by[i].push_back(in);
     }
+    std::vector<const Graph*> subs;
+    CollectSubgraphs(*n, &subs);
+    for (const Graph* sg : subs) {
+      std::vector<std::string> names;
+      CollectCapturedNames(*sg, &names);
+      for (const auto& name : names) {
+        if (const Value* v = g.FindValue(name)) used_by[i].push_back(v);
+      }
+    }
+    for (const Value* v : used_by[i]) last_use[v] = i;
   }
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     const Node* n = g.nodes()[i];
@@ -184,9 +216,8 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {
     TRT_ASSIGN_OR_RETURN(step.kernel, kernels::CreateKernel(*n));
     for (const Value* in : n->inputs) step.inputs.push_back(in ? p->slot_of.at(in) : -1);
     for (const Value* out : n->outputs) step.outputs.push_back(out ? p->slot_of.at(out) : -1);
-    for (const Value* in : n->inputs) {
-      if (in && last_use[in] == i && !in->is_graph_output && !in->is_constant() &&
-          !in->is_outer_scope) {
+    for (const Value* in : used_by[i]) {
+      if (last_use[in] == i && !in->is_graph_output && !in->is_constant() && !in->is_outer_scope) {
         int slot = p->slot_of.at(in);
         if (std::find(step.release.begin(), step.release.end(), slot) == step.release.end()) {
           step.release.push_back(slot);
@@ -227,8 +258,8 @@ Status Executor::ValidateInputs(const NamedTensors& inputs) const {
     if (!known) {
       std::string expected;
       for (const Value* v : g.inputs()) expected += (expected.empty() ? "" : ", ") + v->name;
-      return InvalidArgument(where + ": unexpected input '" + name + "'; the model's inputs are: " +
-                             expected);
+      return InvalidArgument(where + ": unexpected input '" + name +
+                             "'; the model's inputs are: " + expected);
     }
   }
   for (const Value* v : g.inputs()) {
@@ -272,8 +303,8 @@ Status Executor::ValidateInputs(const NamedTensors& inputs) const {
         if (!inserted && it->second.first != actual) {
           return InvalidArgument(where + ": input '" + v->name + "' dim " + std::to_string(d) +
                                  " ('" + it->first + "') is " + std::to_string(actual) +
-                                 " but input '" + it->second.second + "' has " + it->first +
-                                 "=" + std::to_string(it->second.first));
+                                 " but input '" + it->second.second + "' has " + it->first + "=" +
+                                 std::to_string(it->second.first));
         }
       }
     }

@@ -1,0 +1,85 @@
+// MatMul reference kernel (ai.onnx opsets 1+), numpy.matmul semantics: a 1-D A is promoted
+// to [1, K] and a 1-D B to [K, 1] (the promoted dim is removed from the result); leading
+// batch dims broadcast multidirectionally. Float and integer element types.
+#include <string>
+#include <vector>
+
+#include "engine/kernels/common/broadcast.h"
+#include "engine/kernels/kernel.h"
+#include "engine/kernels/linalg/matmul_ref.h"
+
+namespace trt::kernels {
+namespace {
+
+class MatMulKernel final : public Kernel {
+ public:
+  Status Compute(KernelContext& ctx) const override {
+    const Tensor* a = ctx.Input(0);
+    const Tensor* b = ctx.Input(1);
+    if (!a || !b) return ctx.Invalid("inputs 0 (A) and 1 (B) are required");
+    if (a->rank() < 1 || b->rank() < 1) {
+      return ctx.Invalid("inputs must have rank >= 1, got A " + a->shape().ToString() + " and B " +
+                         b->shape().ToString());
+    }
+    if (a->dtype() != b->dtype()) {
+      return ctx.Invalid("inputs must share one dtype, got A " + a->Description() + " and B " +
+                         b->Description());
+    }
+    if (a->dtype() == DType::kBool || !IsSupportedDType(a->dtype())) {
+      return ctx.Unsupported("dtype " + std::string(DTypeName(a->dtype())) + " is not supported");
+    }
+    // Promote 1-D operands to matrices.
+    Shape as = a->shape(), bs = b->shape();
+    const bool a_vec = as.rank() == 1, b_vec = bs.rank() == 1;
+    if (a_vec) as.insert(0, 1);
+    if (b_vec) bs.push_back(1);
+    const int64_t m = as[as.rank() - 2], k = as[as.rank() - 1];
+    const int64_t kb = bs[bs.rank() - 2], n = bs[bs.rank() - 1];
+    if (k != kb) {
+      return ctx.Invalid("input 1 (B) has shape " + b->shape().ToString() +
+                         ", incompatible with A " + a->shape().ToString() + " (K must match: " +
+                         std::to_string(k) + " vs " + std::to_string(kb) + ")");
+    }
+    Shape a_batch(std::span<const int64_t>(as.data(), as.size() - 2));
+    Shape b_batch(std::span<const int64_t>(bs.data(), bs.size() - 2));
+    auto bc = MakeBroadcast({a_batch, b_batch});
+    if (!bc.ok()) return ctx.Invalid("batch dims: " + bc.status().message());
+    Shape out_shape = bc->out;
+    if (!a_vec) out_shape.push_back(m);
+    if (!b_vec) out_shape.push_back(n);
+    TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, a->dtype(), out_shape));
+    VisitDType(a->dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (!std::is_same_v<T, bool>) Run<T>(*a, *b, *bc, m, k, n, y);
+    });
+    return Status::Ok();
+  }
+
+ private:
+  template <typename T>
+  static void Run(const Tensor& a, const Tensor& b, const Broadcast& bc, int64_t m, int64_t k,
+                  int64_t n, Tensor* y) {
+    using Acc = linalg::MatMulAccT<T>;
+    std::vector<Acc> am, bm, prod(static_cast<size_t>(m * n));
+    const T* ad = a.data<T>();
+    const T* bd = b.data<T>();
+    T* out = y->data<T>();
+    const int64_t a_mat = m * k, b_mat = k * n, y_mat = m * n;
+    bc.ForEach([&](int64_t batch, const int64_t* off) {
+      linalg::ToAccMatrix(ad + off[0] * a_mat, m, k, false, &am);
+      linalg::ToAccMatrix(bd + off[1] * b_mat, k, n, false, &bm);
+      linalg::MatMulAccumulate(am.data(), bm.data(), m, k, n, prod.data());
+      T* dst = out + batch * y_mat;
+      for (int64_t i = 0; i < y_mat; ++i) dst[i] = linalg::FromAcc<T>(prod[i]);
+    });
+  }
+};
+
+}  // namespace
+
+StatusOr<KernelPtr> CreateMatMul(const KernelInfo& info) {
+  (void)info;
+  return MakeKernel<MatMulKernel>();
+}
+
+}  // namespace trt::kernels

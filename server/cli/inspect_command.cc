@@ -1,0 +1,109 @@
+// `trtserve inspect MODEL.onnx`: opsets, inputs/outputs with dtypes and symbolic dims,
+// op-type histogram, and the ops this build cannot run.
+#include <iomanip>
+#include <iostream>
+#include <map>
+
+#include "engine/graph/onnx_import.h"
+#include "engine/kernels/registry.h"
+#include "engine/runtime/model_loader.h"
+#include "server/cli/commands.h"
+
+namespace trt::cli {
+namespace {
+
+struct InspectOptions {
+  std::string model;
+};
+
+void CountOps(const graph::Graph& g, std::map<std::string, int>* hist,
+              std::vector<std::string>* unsupported) {
+  for (const graph::Node* n : g.nodes()) {
+    const std::string key = (n->domain.empty() ? "" : n->domain + ".") + n->op_type;
+    (*hist)[key]++;
+    auto k = kernels::LookupKernel(n->domain, n->op_type, n->opset, DType::kUndefined);
+    if (!k.ok()) unsupported->push_back(n->Describe() + ": " + k.status().message());
+    for (const auto& [name, a] : n->attrs) {
+      if (a.g) CountOps(*a.g, hist, unsupported);
+      for (const auto& sg : a.graphs) CountOps(*sg, hist, unsupported);
+    }
+  }
+}
+
+void PrintValues(const char* title, const std::vector<graph::Value*>& values) {
+  std::cout << title << " (" << values.size() << "):\n";
+  size_t w = 4;
+  for (const auto* v : values) w = std::max(w, v->name.size());
+  for (const auto* v : values) {
+    std::cout << "  " << std::left << std::setw(static_cast<int>(w)) << v->name << "  "
+              << std::setw(8) << DTypeName(v->dtype) << " "
+              << (v->shape ? graph::SymShapeToString(*v->shape) : std::string("[?]")) << "\n";
+  }
+}
+
+int RunInspect(const InspectOptions& o) {
+  auto loaded = runtime::LoadModel(o.model);
+  if (!loaded.ok()) return ReportError(loaded.status().ToString());
+  const graph::Model* model = loaded->get();
+  const graph::Graph& g = *model->graph;
+  std::cout << "Model: " << model->name << " (" << o.model << ")\n";
+  std::cout << "  IR version " << model->ir_version;
+  if (!model->producer_name.empty()) {
+    std::cout << ", produced by " << model->producer_name << " " << model->producer_version;
+  }
+  std::cout << "\n  Opsets:";
+  for (const auto& [domain, version] : model->opsets) {
+    std::cout << " " << (domain.empty() ? "ai.onnx" : domain) << "=" << version;
+  }
+  std::cout << "\n";
+  PrintValues("Inputs", g.inputs());
+  PrintValues("Outputs", g.outputs());
+  int64_t init_count = 0, init_bytes = 0;
+  for (const auto& v : g.values()) {
+    if (v->constant) {
+      ++init_count;
+      init_bytes += static_cast<int64_t>(v->constant->nbytes());
+    }
+  }
+  std::cout << "Constants: " << init_count << " tensors, " << std::fixed << std::setprecision(2)
+            << static_cast<double>(init_bytes) / (1 << 20) << " MiB\n";
+  std::map<std::string, int> hist;
+  std::vector<std::string> unsupported;
+  CountOps(g, &hist, &unsupported);
+  int total = 0;
+  for (const auto& [op, n] : hist) total += n;
+  std::cout << "Ops (" << total << " nodes, " << hist.size() << " types):\n";
+  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (const auto& [op, n] : sorted) {
+    std::cout << "  " << std::left << std::setw(28) << op << std::right << std::setw(6) << n
+              << "\n";
+  }
+  if (unsupported.empty()) {
+    std::cout << "Unsupported ops: none\n";
+  } else {
+    std::cout << "Unsupported ops (" << unsupported.size() << " nodes):\n";
+    for (const auto& u : unsupported) std::cout << "  " << u << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterInspect(CLI::App& app, std::function<int()>* run) {
+  auto opts = std::make_shared<InspectOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "inspect",
+      "Print a model's opsets, inputs/outputs (with symbolic dims), op histogram "
+      "and unsupported ops");
+  sub->add_option("model", opts->model, "Path to an .onnx model")->required();
+  *run = [opts] { return RunInspect(*opts); };
+}
+
+int ReportError(const std::string& msg) {
+  std::cerr << "error: " << msg << "\n";
+  return 1;
+}
+
+}  // namespace trt::cli
