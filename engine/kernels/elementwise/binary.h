@@ -78,14 +78,12 @@ void RunBinary(const ElementwisePlan& plan, const TA* a, const TB* b, TO* out, c
   });
 }
 
-// Runs functor `op` on elements of type T: widens, applies, narrows.
-template <typename T, typename Op>
-void RunBinaryOp(
-    const ElementwisePlan& plan, const T* a, const T* b,
-    BinaryOutType<T, std::invoke_result_t<const Op&, ComputeType<T>, ComputeType<T>>>* out,
-    const Op& op, ThreadPool* pool) {
+// Runs functor `op` on elements of type T: widens to ComputeType, applies, converts to TO
+// (BinaryOutType of the functor's result).
+template <typename T, typename TO, typename Op>
+void RunBinaryOp(const ElementwisePlan& plan, const T* a, const T* b, TO* out, const Op& op,
+                 ThreadPool* pool) {
   using C = ComputeType<T>;
-  using TO = BinaryOutType<T, std::invoke_result_t<const Op&, C, C>>;
   RunBinary(
       plan, a, b, out, [&op](T x, T y) { return TO(op(C(x), C(y))); }, pool);
 }

@@ -21,11 +21,10 @@ namespace trt::kernels::elementwise {
 template <typename T, typename Op>
 using UnaryOutType = BinaryOutType<T, std::invoke_result_t<const Op&, ComputeType<T>>>;
 
-// y[i] = op(x[i]) for i in [0, n). y may alias x.
-template <typename T, typename Op>
-void RunUnaryOp(const T* x, UnaryOutType<T, Op>* y, int64_t n, const Op& op, ThreadPool* pool) {
+// y[i] = TO(op(x[i])) for i in [0, n), op seeing ComputeType<T>. y may alias x.
+template <typename T, typename TO, typename Op>
+void RunUnaryOp(const T* x, TO* y, int64_t n, const Op& op, ThreadPool* pool) {
   using C = ComputeType<T>;
-  using TO = UnaryOutType<T, Op>;
   ParallelRange(n, pool, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) y[i] = TO(op(C(x[i])));
   });
