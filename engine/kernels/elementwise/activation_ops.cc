@@ -58,7 +58,8 @@ struct HardSigmoidOp {
   float beta = 0.5f;
   template <typename T>
   T operator()(T x) const {
-    return std::fmax(T(0), std::fmin(T(1), T(alpha) * x + T(beta)));
+    const T v = T(alpha) * x + T(beta);
+    return v < T(0) ? T(0) : (v > T(1) ? T(1) : v);  // NaN passes through
   }
 };
 

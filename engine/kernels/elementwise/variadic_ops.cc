@@ -115,8 +115,9 @@ class VariadicKernel final : public Kernel {
     if (mean_) {
       using C = ComputeType<T>;
       const C n = static_cast<C>(in.size());
-      const int64_t count = y->NumElements();
-      for (int64_t i = 0; i < count; ++i) out[i] = T(C(out[i]) / n);
+      ParallelRange(y->NumElements(), pool, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) out[i] = T(C(out[i]) / n);
+      });
     }
     return Status::Ok();
   }

@@ -131,6 +131,17 @@ TEST(ElementwiseActivation, SigmoidAndSoftplusDoNotOverflow) {
   EXPECT_NEAR(p[2], std::log(2.0), 1e-7);
 }
 
+TEST(ElementwiseActivation, NaNPropagates) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const char* op : {"Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Elu", "Selu",
+                         "Celu", "Softplus", "Softsign", "Mish", "Clip", "Tanh", "Exp"}) {
+    SCOPED_TRACE(op);
+    std::vector<float> y = Values<float>(RunOk(Unary(op, T1<float>({nan}))));
+    ASSERT_EQ(y.size(), 1u);
+    EXPECT_TRUE(std::isnan(y[0])) << y[0];
+  }
+}
+
 TEST(ElementwiseActivation, GeluExactAndTanh) {
   const std::vector<float> x = {-3, -1, -0.5f, 0, 0.5f, 1, 3};
   std::vector<double> exact, approx;
