@@ -76,8 +76,14 @@ Isa ActiveIsa() {
 std::string_view IsaName(Isa isa) { return isa == Isa::kAvx2 ? "avx2" : "generic"; }
 
 bool ParseIsa(std::string_view name, Isa* out) {
-  if (name == "generic") { *out = Isa::kGeneric; return true; }
-  if (name == "avx2") { *out = Isa::kAvx2; return true; }
+  if (name == "generic") {
+    *out = Isa::kGeneric;
+    return true;
+  }
+  if (name == "avx2") {
+    *out = Isa::kAvx2;
+    return true;
+  }
   return false;
 }
 

@@ -42,9 +42,13 @@ bool IsUnsignedInteger(DType t);
 // Parses DTypeName() spellings plus numpy's ("float", "double", "half", "<f4", ...).
 bool ParseDType(std::string_view name, DType* out);
 
-template <typename T> struct DTypeOf;
-#define TRT_DTYPE_OF_(T, D) \
-  template <> struct DTypeOf<T> { static constexpr DType value = D; }
+template <typename T>
+struct DTypeOf;
+#define TRT_DTYPE_OF_(T, D)           \
+  template <>                         \
+  struct DTypeOf<T> {                 \
+    static constexpr DType value = D; \
+  }
 TRT_DTYPE_OF_(float, DType::kFloat32);
 TRT_DTYPE_OF_(double, DType::kFloat64);
 TRT_DTYPE_OF_(Float16, DType::kFloat16);
@@ -59,30 +63,48 @@ TRT_DTYPE_OF_(int64_t, DType::kInt64);
 TRT_DTYPE_OF_(uint64_t, DType::kUInt64);
 TRT_DTYPE_OF_(bool, DType::kBool);
 #undef TRT_DTYPE_OF_
-template <typename T> inline constexpr DType kDTypeOf = DTypeOf<T>::value;
+template <typename T>
+inline constexpr DType kDTypeOf = DTypeOf<T>::value;
 
 // Tag carrying a C++ element type through generic lambdas: f(TypeTag<float>{}).
-template <typename T> struct TypeTag { using type = T; };
+template <typename T>
+struct TypeTag {
+  using type = T;
+};
 
 // Calls f(TypeTag<T>{}) for the C++ type of `t` and returns its result. `t` must satisfy
 // IsSupportedDType(); callers check first (the default branch aborts).
 template <typename F>
 decltype(auto) VisitDType(DType t, F&& f) {
   switch (t) {
-    case DType::kFloat32: return f(TypeTag<float>{});
-    case DType::kFloat64: return f(TypeTag<double>{});
-    case DType::kFloat16: return f(TypeTag<Float16>{});
-    case DType::kBFloat16: return f(TypeTag<BFloat16>{});
-    case DType::kInt8: return f(TypeTag<int8_t>{});
-    case DType::kUInt8: return f(TypeTag<uint8_t>{});
-    case DType::kInt16: return f(TypeTag<int16_t>{});
-    case DType::kUInt16: return f(TypeTag<uint16_t>{});
-    case DType::kInt32: return f(TypeTag<int32_t>{});
-    case DType::kUInt32: return f(TypeTag<uint32_t>{});
-    case DType::kInt64: return f(TypeTag<int64_t>{});
-    case DType::kUInt64: return f(TypeTag<uint64_t>{});
-    case DType::kBool: return f(TypeTag<bool>{});
-    default: __builtin_trap();
+    case DType::kFloat32:
+      return f(TypeTag<float>{});
+    case DType::kFloat64:
+      return f(TypeTag<double>{});
+    case DType::kFloat16:
+      return f(TypeTag<Float16>{});
+    case DType::kBFloat16:
+      return f(TypeTag<BFloat16>{});
+    case DType::kInt8:
+      return f(TypeTag<int8_t>{});
+    case DType::kUInt8:
+      return f(TypeTag<uint8_t>{});
+    case DType::kInt16:
+      return f(TypeTag<int16_t>{});
+    case DType::kUInt16:
+      return f(TypeTag<uint16_t>{});
+    case DType::kInt32:
+      return f(TypeTag<int32_t>{});
+    case DType::kUInt32:
+      return f(TypeTag<uint32_t>{});
+    case DType::kInt64:
+      return f(TypeTag<int64_t>{});
+    case DType::kUInt64:
+      return f(TypeTag<uint64_t>{});
+    case DType::kBool:
+      return f(TypeTag<bool>{});
+    default:
+      __builtin_trap();
   }
 }
 

@@ -25,7 +25,11 @@ struct Float16 {
   uint16_t bits = 0;
   Float16() = default;
   explicit Float16(float f) : bits(FloatToHalfBits(f)) {}
-  static Float16 FromBits(uint16_t b) { Float16 h; h.bits = b; return h; }
+  static Float16 FromBits(uint16_t b) {
+    Float16 h;
+    h.bits = b;
+    return h;
+  }
   operator float() const { return HalfBitsToFloat(bits); }  // NOLINT(google-explicit-constructor)
 };
 
@@ -33,7 +37,11 @@ struct BFloat16 {
   uint16_t bits = 0;
   BFloat16() = default;
   explicit BFloat16(float f) : bits(FloatToBFloat16Bits(f)) {}
-  static BFloat16 FromBits(uint16_t b) { BFloat16 h; h.bits = b; return h; }
+  static BFloat16 FromBits(uint16_t b) {
+    BFloat16 h;
+    h.bits = b;
+    return h;
+  }
   operator float() const { return BFloat16BitsToFloat(bits); }  // NOLINT
 };
 

@@ -91,14 +91,16 @@ StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& what) {
   }
   if (dtype == DType::kUndefined) {
     if (!descr.empty() && descr[0] == '>') {
-      return InvalidArgument(what + ": big-endian .npy data ('" + descr +
-                             "') is not supported; convert with arr.astype(arr.dtype.newbyteorder('<'))");
+      return InvalidArgument(
+          what + ": big-endian .npy data ('" + descr +
+          "') is not supported; convert with arr.astype(arr.dtype.newbyteorder('<'))");
     }
     return InvalidArgument(what + ": unsupported .npy dtype '" + descr +
                            "' (supported: float32/64/16, int8/16/32/64, uint8/16/32/64, bool)");
   }
   if (fortran.rfind("True", 0) == 0) {
-    return InvalidArgument(what + ": Fortran-order arrays are not supported; save with "
+    return InvalidArgument(what +
+                           ": Fortran-order arrays are not supported; save with "
                            "numpy.save(path, numpy.ascontiguousarray(arr))");
   }
   Shape shape;
@@ -126,9 +128,8 @@ StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& what) {
   const size_t need = t->nbytes();
   if (bytes.size() - data_start != need) {
     return InvalidArgument(what + ": .npy data has " + std::to_string(bytes.size() - data_start) +
-                           " bytes but header " + std::string(DTypeName(dtype)) +
-                           shape.ToString() + " needs " + std::to_string(need) +
-                           " (file truncated or corrupted)");
+                           " bytes but header " + std::string(DTypeName(dtype)) + shape.ToString() +
+                           " needs " + std::to_string(need) + " (file truncated or corrupted)");
   }
   if (need > 0) std::memcpy(t->raw_data(), bytes.data() + data_start, need);
   return t;

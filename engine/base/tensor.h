@@ -37,7 +37,10 @@ class TensorView {
   int64_t NumElements() const { return shape_.NumElements(); }
   size_t nbytes() const { return static_cast<size_t>(NumElements()) * DTypeSize(dtype_); }
   void* raw_data() const { return data_; }
-  template <typename T> T* data() const { return static_cast<T*>(data_); }
+  template <typename T>
+  T* data() const {
+    return static_cast<T*>(data_);
+  }
 
  private:
   DType dtype_ = DType::kUndefined;
@@ -85,8 +88,14 @@ class Tensor {
 
   void* raw_data() { return data_; }
   const void* raw_data() const { return data_; }
-  template <typename T> T* data() { return static_cast<T*>(data_); }
-  template <typename T> const T* data() const { return static_cast<const T*>(data_); }
+  template <typename T>
+  T* data() {
+    return static_cast<T*>(data_);
+  }
+  template <typename T>
+  const T* data() const {
+    return static_cast<const T*>(data_);
+  }
 
   // Same storage, new shape with the same element count (checked: aborts otherwise).
   Tensor Reshaped(Shape shape) const;

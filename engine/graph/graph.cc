@@ -7,16 +7,26 @@ namespace trt::graph {
 
 std::string_view AttributeKindName(Attribute::Kind k) {
   switch (k) {
-    case Attribute::Kind::kFloat: return "float";
-    case Attribute::Kind::kInt: return "int";
-    case Attribute::Kind::kString: return "string";
-    case Attribute::Kind::kTensor: return "tensor";
-    case Attribute::Kind::kGraph: return "graph";
-    case Attribute::Kind::kFloats: return "floats";
-    case Attribute::Kind::kInts: return "ints";
-    case Attribute::Kind::kStrings: return "strings";
-    case Attribute::Kind::kTensors: return "tensors";
-    case Attribute::Kind::kGraphs: return "graphs";
+    case Attribute::Kind::kFloat:
+      return "float";
+    case Attribute::Kind::kInt:
+      return "int";
+    case Attribute::Kind::kString:
+      return "string";
+    case Attribute::Kind::kTensor:
+      return "tensor";
+    case Attribute::Kind::kGraph:
+      return "graph";
+    case Attribute::Kind::kFloats:
+      return "floats";
+    case Attribute::Kind::kInts:
+      return "ints";
+    case Attribute::Kind::kStrings:
+      return "strings";
+    case Attribute::Kind::kTensors:
+      return "tensors";
+    case Attribute::Kind::kGraphs:
+      return "graphs";
   }
   return "?";
 }
@@ -60,9 +70,8 @@ Value* Graph::AddOuterScopeValue(std::string value_name) {
   return v;
 }
 
-Node* Graph::AddNode(std::string op_type, std::string domain, int opset,
-                     std::vector<Value*> inputs, std::vector<Value*> outputs,
-                     std::string node_name) {
+Node* Graph::AddNode(std::string op_type, std::string domain, int opset, std::vector<Value*> inputs,
+                     std::vector<Value*> outputs, std::string node_name) {
   node_storage_.push_back(std::make_unique<Node>());
   Node* n = node_storage_.back().get();
   n->op_type = std::move(op_type);
@@ -134,8 +143,8 @@ void Graph::ReplaceAllUses(Value* from, Value* to) {
 
 void Graph::RemoveUnusedValues() {
   auto dead = [](const std::unique_ptr<Value>& v) {
-    return v->producer == nullptr && v->uses.empty() && !v->is_graph_input &&
-           !v->is_graph_output && !v->is_outer_scope;
+    return v->producer == nullptr && v->uses.empty() && !v->is_graph_input && !v->is_graph_output &&
+           !v->is_outer_scope;
   };
   for (auto& v : values_) {
     if (dead(v) && !v->name.empty()) {

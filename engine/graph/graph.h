@@ -35,8 +35,18 @@ inline constexpr std::string_view kOnnxMlDomain = "ai.onnx.ml";
 inline constexpr std::string_view kMsDomain = "com.microsoft";
 
 struct Attribute {
-  enum class Kind { kFloat, kInt, kString, kTensor, kGraph, kFloats, kInts, kStrings, kTensors,
-                    kGraphs };
+  enum class Kind {
+    kFloat,
+    kInt,
+    kString,
+    kTensor,
+    kGraph,
+    kFloats,
+    kInts,
+    kStrings,
+    kTensors,
+    kGraphs
+  };
   Kind kind = Kind::kInt;
   float f = 0;
   int64_t i = 0;
@@ -68,9 +78,9 @@ class Value {
   // Set for initializers and folded constants.
   std::optional<Tensor> constant;
 
-  Node* producer = nullptr;   // null for graph inputs, constants, captures
+  Node* producer = nullptr;  // null for graph inputs, constants, captures
   int producer_output = -1;
-  std::vector<Use> uses;      // maintained by Graph
+  std::vector<Use> uses;  // maintained by Graph
 
   bool is_graph_input = false;
   bool is_graph_output = false;
@@ -85,8 +95,8 @@ class Node {
  public:
   std::string name;
   std::string op_type;
-  std::string domain;  // normalized: "" for ai.onnx
-  int opset = 0;       // the model's opset for `domain`
+  std::string domain;           // normalized: "" for ai.onnx
+  int opset = 0;                // the model's opset for `domain`
   std::vector<Value*> inputs;   // nullptr = absent optional input
   std::vector<Value*> outputs;  // nullptr = absent optional output
   std::map<std::string, Attribute, std::less<>> attrs;

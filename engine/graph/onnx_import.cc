@@ -31,16 +31,15 @@ bool VisibleInAncestors(const Graph* g, const std::string& name) {
   return false;
 }
 
-Status ConvertType(const onnx::TypeProto& tp, const std::string& what, Value* v,
-                   bool required) {
+Status ConvertType(const onnx::TypeProto& tp, const std::string& what, Value* v, bool required) {
   if (tp.value_case() == onnx::TypeProto::VALUE_NOT_SET) {
     if (required) return InvalidArgument(what + " has no type");
     return Status::Ok();
   }
   if (!tp.has_tensor_type()) {
-    const char* kind = tp.has_sequence_type() ? "sequence"
-                       : tp.has_map_type()    ? "map"
-                       : tp.has_optional_type() ? "optional"
+    const char* kind = tp.has_sequence_type()        ? "sequence"
+                       : tp.has_map_type()           ? "map"
+                       : tp.has_optional_type()      ? "optional"
                        : tp.has_sparse_tensor_type() ? "sparse tensor"
                                                      : "non-tensor";
     return Unimplemented(what + " has " + kind + " type; only dense tensors are supported");
@@ -84,24 +83,43 @@ StatusOr<Attribute> ConvertAttribute(const onnx::AttributeProto& ap, const Impor
   using AP = onnx::AttributeProto;
   AP::AttributeType type = ap.type();
   if (type == AP::UNDEFINED) {  // very old models omit the type: infer from the field set
-    if (ap.has_f()) type = AP::FLOAT;
-    else if (ap.has_i()) type = AP::INT;
-    else if (ap.has_s()) type = AP::STRING;
-    else if (ap.has_t()) type = AP::TENSOR;
-    else if (ap.has_g()) type = AP::GRAPH;
-    else if (ap.floats_size()) type = AP::FLOATS;
-    else if (ap.ints_size()) type = AP::INTS;
-    else if (ap.strings_size()) type = AP::STRINGS;
-    else if (ap.tensors_size()) type = AP::TENSORS;
-    else if (ap.graphs_size()) type = AP::GRAPHS;
+    if (ap.has_f())
+      type = AP::FLOAT;
+    else if (ap.has_i())
+      type = AP::INT;
+    else if (ap.has_s())
+      type = AP::STRING;
+    else if (ap.has_t())
+      type = AP::TENSOR;
+    else if (ap.has_g())
+      type = AP::GRAPH;
+    else if (ap.floats_size())
+      type = AP::FLOATS;
+    else if (ap.ints_size())
+      type = AP::INTS;
+    else if (ap.strings_size())
+      type = AP::STRINGS;
+    else if (ap.tensors_size())
+      type = AP::TENSORS;
+    else if (ap.graphs_size())
+      type = AP::GRAPHS;
   }
   if (!ap.ref_attr_name().empty()) {
     return Unimplemented(what + " refers to a function attribute; functions are not supported");
   }
   switch (type) {
-    case AP::FLOAT: a.kind = Attribute::Kind::kFloat; a.f = ap.f(); break;
-    case AP::INT: a.kind = Attribute::Kind::kInt; a.i = ap.i(); break;
-    case AP::STRING: a.kind = Attribute::Kind::kString; a.s = ap.s(); break;
+    case AP::FLOAT:
+      a.kind = Attribute::Kind::kFloat;
+      a.f = ap.f();
+      break;
+    case AP::INT:
+      a.kind = Attribute::Kind::kInt;
+      a.i = ap.i();
+      break;
+    case AP::STRING:
+      a.kind = Attribute::Kind::kString;
+      a.s = ap.s();
+      break;
     case AP::FLOATS:
       a.kind = Attribute::Kind::kFloats;
       a.floats.assign(ap.floats().begin(), ap.floats().end());
@@ -210,8 +228,8 @@ Status ImportGraph(const onnx::GraphProto& gp, const ImportContext& ctx, Graph* 
     for (const auto& out : gp.node(i).output()) {
       if (out.empty()) continue;
       if (g->FindValue(out)) {
-        return InvalidArgument(DescribeProtoNode(gp.node(i), i, *ctx.opsets) + ": output '" +
-                               out + "' is already defined (graphs must be SSA)");
+        return InvalidArgument(DescribeProtoNode(gp.node(i), i, *ctx.opsets) + ": output '" + out +
+                               "' is already defined (graphs must be SSA)");
       }
       g->AddValue(out);
     }
@@ -251,7 +269,8 @@ Status ImportGraph(const onnx::GraphProto& gp, const ImportContext& ctx, Graph* 
       inputs.push_back(v);
     }
     std::vector<Value*> outputs;
-    for (const auto& out : np.output()) outputs.push_back(out.empty() ? nullptr : g->FindValue(out));
+    for (const auto& out : np.output())
+      outputs.push_back(out.empty() ? nullptr : g->FindValue(out));
     Node* n = g->AddNode(np.op_type(), domain, opset_it->second, std::move(inputs),
                          std::move(outputs), np.name());
     for (const auto& ap : np.attribute()) {

@@ -44,9 +44,9 @@ Status ReadExternal(const onnx::TensorProto& p, const std::string& base_dir,
   const int64_t file_size = in.tellg();
   const int64_t need = static_cast<int64_t>(t->nbytes());
   if (length >= 0 && length != need) {
-    return InvalidArgument("tensor '" + what + "': external data length " +
-                           std::to_string(length) + " does not match " + t->Description() +
-                           " (" + std::to_string(need) + " bytes)");
+    return InvalidArgument("tensor '" + what + "': external data length " + std::to_string(length) +
+                           " does not match " + t->Description() + " (" + std::to_string(need) +
+                           " bytes)");
   }
   if (offset < 0 || offset + need > file_size) {
     return DataLoss("tensor '" + what + "': external data file '" + full.string() + "' has " +
@@ -63,8 +63,7 @@ template <typename Dst, typename Field>
 Status CopyTyped(const Field& field, int64_t n, const std::string& what, Tensor* t) {
   if (static_cast<int64_t>(field.size()) != n) {
     return InvalidArgument("tensor '" + what + "' has " + std::to_string(field.size()) +
-                           " values, expected " + std::to_string(n) + " for " +
-                           t->Description());
+                           " values, expected " + std::to_string(n) + " for " + t->Description());
   }
   Dst* d = t->data<Dst>();
   for (int64_t i = 0; i < n; ++i) d[i] = static_cast<Dst>(field[static_cast<int>(i)]);
@@ -114,17 +113,39 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& p, const std::string& 
   }
   Status s;
   switch (dtype) {
-    case DType::kFloat32: s = CopyTyped<float>(p.float_data(), n, what, &t); break;
-    case DType::kFloat64: s = CopyTyped<double>(p.double_data(), n, what, &t); break;
-    case DType::kInt64: s = CopyTyped<int64_t>(p.int64_data(), n, what, &t); break;
-    case DType::kUInt64: s = CopyTyped<uint64_t>(p.uint64_data(), n, what, &t); break;
-    case DType::kUInt32: s = CopyTyped<uint32_t>(p.uint64_data(), n, what, &t); break;
-    case DType::kInt32: s = CopyTyped<int32_t>(p.int32_data(), n, what, &t); break;
-    case DType::kInt16: s = CopyTyped<int16_t>(p.int32_data(), n, what, &t); break;
-    case DType::kUInt16: s = CopyTyped<uint16_t>(p.int32_data(), n, what, &t); break;
-    case DType::kInt8: s = CopyTyped<int8_t>(p.int32_data(), n, what, &t); break;
-    case DType::kUInt8: s = CopyTyped<uint8_t>(p.int32_data(), n, what, &t); break;
-    case DType::kBool: s = CopyTyped<bool>(p.int32_data(), n, what, &t); break;
+    case DType::kFloat32:
+      s = CopyTyped<float>(p.float_data(), n, what, &t);
+      break;
+    case DType::kFloat64:
+      s = CopyTyped<double>(p.double_data(), n, what, &t);
+      break;
+    case DType::kInt64:
+      s = CopyTyped<int64_t>(p.int64_data(), n, what, &t);
+      break;
+    case DType::kUInt64:
+      s = CopyTyped<uint64_t>(p.uint64_data(), n, what, &t);
+      break;
+    case DType::kUInt32:
+      s = CopyTyped<uint32_t>(p.uint64_data(), n, what, &t);
+      break;
+    case DType::kInt32:
+      s = CopyTyped<int32_t>(p.int32_data(), n, what, &t);
+      break;
+    case DType::kInt16:
+      s = CopyTyped<int16_t>(p.int32_data(), n, what, &t);
+      break;
+    case DType::kUInt16:
+      s = CopyTyped<uint16_t>(p.int32_data(), n, what, &t);
+      break;
+    case DType::kInt8:
+      s = CopyTyped<int8_t>(p.int32_data(), n, what, &t);
+      break;
+    case DType::kUInt8:
+      s = CopyTyped<uint8_t>(p.int32_data(), n, what, &t);
+      break;
+    case DType::kBool:
+      s = CopyTyped<bool>(p.int32_data(), n, what, &t);
+      break;
     case DType::kFloat16:
     case DType::kBFloat16:  // stored as raw 16-bit patterns in int32_data
       s = CopyTyped<uint16_t>(p.int32_data(), n, what, &t);
@@ -145,7 +166,8 @@ StatusOr<Tensor> LoadTensorProtoFile(const std::string& path, std::string* name)
     return DataLoss("'" + path + "' is not a valid serialized ONNX TensorProto");
   }
   if (name) *name = p.name();
-  return TensorFromProto(p, fs::path(path).parent_path().string(), p.name().empty() ? path : p.name());
+  return TensorFromProto(p, fs::path(path).parent_path().string(),
+                         p.name().empty() ? path : p.name());
 }
 
 }  // namespace trt::graph

@@ -2,10 +2,10 @@
 // merges the inferred types with the types the model declares. See shape_inference.h.
 #include "engine/graph/shape_inference.h"
 
-#include "engine/base/logging.h"
-
 #include <map>
 #include <utility>
+
+#include "engine/base/logging.h"
 
 namespace trt::graph {
 namespace {

@@ -22,12 +22,18 @@ namespace {
 
 const char* OpToken(DimExpr::Op op) {
   switch (op) {
-    case DimExpr::Op::kAdd: return " + ";
-    case DimExpr::Op::kMul: return "*";
-    case DimExpr::Op::kFloorDiv: return "/";
-    case DimExpr::Op::kCeilDiv: return "/";
-    case DimExpr::Op::kMod: return " % ";
-    default: return "";
+    case DimExpr::Op::kAdd:
+      return " + ";
+    case DimExpr::Op::kMul:
+      return "*";
+    case DimExpr::Op::kFloorDiv:
+      return "/";
+    case DimExpr::Op::kCeilDiv:
+      return "/";
+    case DimExpr::Op::kMod:
+      return " % ";
+    default:
+      return "";
   }
 }
 
@@ -39,8 +45,10 @@ int64_t FloorDivI(int64_t a, int64_t b) {
 
 std::optional<int64_t> Apply(DimExpr::Op op, int64_t a, int64_t b) {
   switch (op) {
-    case DimExpr::Op::kAdd: return a + b;
-    case DimExpr::Op::kMul: return a * b;
+    case DimExpr::Op::kAdd:
+      return a + b;
+    case DimExpr::Op::kMul:
+      return a * b;
     case DimExpr::Op::kFloorDiv:
       if (b == 0) return std::nullopt;
       return FloorDivI(a, b);
@@ -50,9 +58,12 @@ std::optional<int64_t> Apply(DimExpr::Op op, int64_t a, int64_t b) {
     case DimExpr::Op::kMod:
       if (b == 0) return std::nullopt;
       return a - FloorDivI(a, b) * b;
-    case DimExpr::Op::kMax: return std::max(a, b);
-    case DimExpr::Op::kMin: return std::min(a, b);
-    default: return std::nullopt;
+    case DimExpr::Op::kMax:
+      return std::max(a, b);
+    case DimExpr::Op::kMin:
+      return std::min(a, b);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -107,12 +118,24 @@ Dim DimExpr::Make(Op op, Dim a, Dim b) {
     return "(" + d.ToString() + ")";
   };
   switch (op) {
-    case Op::kFloorDiv: e->text = "floor(" + wrap(a) + " / " + wrap(b) + ")"; break;
-    case Op::kCeilDiv: e->text = "ceil(" + wrap(a) + " / " + wrap(b) + ")"; break;
-    case Op::kMax: e->text = "max(" + a.ToString() + ", " + b.ToString() + ")"; break;
-    case Op::kMin: e->text = "min(" + a.ToString() + ", " + b.ToString() + ")"; break;
-    case Op::kAdd: e->text = a.ToString() + OpToken(op) + b.ToString(); break;
-    default: e->text = wrap(a) + OpToken(op) + wrap(b); break;
+    case Op::kFloorDiv:
+      e->text = "floor(" + wrap(a) + " / " + wrap(b) + ")";
+      break;
+    case Op::kCeilDiv:
+      e->text = "ceil(" + wrap(a) + " / " + wrap(b) + ")";
+      break;
+    case Op::kMax:
+      e->text = "max(" + a.ToString() + ", " + b.ToString() + ")";
+      break;
+    case Op::kMin:
+      e->text = "min(" + a.ToString() + ", " + b.ToString() + ")";
+      break;
+    case Op::kAdd:
+      e->text = a.ToString() + OpToken(op) + b.ToString();
+      break;
+    default:
+      e->text = wrap(a) + OpToken(op) + wrap(b);
+      break;
   }
   return Dim(std::shared_ptr<const DimExpr>(std::move(e)));
 }

@@ -52,8 +52,8 @@ class KernelInfo {
   std::vector<int64_t> GetInts(std::string_view name, std::vector<int64_t> def = {}) const;
   std::vector<float> GetFloats(std::string_view name, std::vector<float> def = {}) const;
   std::vector<std::string> GetStrings(std::string_view name) const;
-  const Tensor* GetTensor(std::string_view name) const;        // nullptr if absent
-  const graph::Graph* GetGraph(std::string_view name) const;   // nullptr if absent
+  const Tensor* GetTensor(std::string_view name) const;       // nullptr if absent
+  const graph::Graph* GetGraph(std::string_view name) const;  // nullptr if absent
 
   // Errors with the node's description prepended:
   //   "node 'conv1' (Conv, opset 13): <msg>"

@@ -10,15 +10,15 @@ namespace trt::kernels {
 #include "engine/kernels/controlflow/entries.inc"
 #include "engine/kernels/elementwise/entries.inc"
 #include "engine/kernels/indexing/entries.inc"
-#include "engine/kernels/norm/entries.inc"
 #include "engine/kernels/linalg/entries.inc"
 #include "engine/kernels/nn/entries.inc"
+#include "engine/kernels/norm/entries.inc"
 #include "engine/kernels/quantized/entries.inc"
 #include "engine/kernels/reduce/entries.inc"
 #include "engine/kernels/rnn/entries.inc"
-#include "engine/kernels/training/entries.inc"
 #include "engine/kernels/signal/entries.inc"
 #include "engine/kernels/tensor/entries.inc"
+#include "engine/kernels/training/entries.inc"
 #undef TRT_KERNEL
 
 const std::vector<KernelEntry>& AllKernelEntries() {
@@ -28,15 +28,15 @@ const std::vector<KernelEntry>& AllKernelEntries() {
 #include "engine/kernels/controlflow/entries.inc"
 #include "engine/kernels/elementwise/entries.inc"
 #include "engine/kernels/indexing/entries.inc"
-#include "engine/kernels/norm/entries.inc"
 #include "engine/kernels/linalg/entries.inc"
 #include "engine/kernels/nn/entries.inc"
+#include "engine/kernels/norm/entries.inc"
 #include "engine/kernels/quantized/entries.inc"
 #include "engine/kernels/reduce/entries.inc"
 #include "engine/kernels/rnn/entries.inc"
-#include "engine/kernels/training/entries.inc"
 #include "engine/kernels/signal/entries.inc"
 #include "engine/kernels/tensor/entries.inc"
+#include "engine/kernels/training/entries.inc"
   };
 #undef TRT_KERNEL
   return kTable;
@@ -83,8 +83,8 @@ StatusOr<const KernelEntry*> LookupKernel(std::string_view domain, std::string_v
     type_input = e.type_input;
   }
   if (!any) {
-    return Unimplemented("unsupported op '" + std::string(op_type) + "' (domain '" +
-                         domain_name + "', opset " + std::to_string(opset) + ")");
+    return Unimplemented("unsupported op '" + std::string(op_type) + "' (domain '" + domain_name +
+                         "', opset " + std::to_string(opset) + ")");
   }
   if (seen_types != 0) {
     return Unimplemented("op '" + std::string(op_type) + "' has no kernel for input " +

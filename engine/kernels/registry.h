@@ -41,14 +41,14 @@ inline constexpr DTypeSet kAllTypes = kNumericTypes | kBoolType;
 inline constexpr DTypeSet kInt8Types = DTypeBit(DType::kInt8) | DTypeBit(DType::kUInt8);
 
 struct KernelEntry {
-  const char* domain;   // "" = ai.onnx
+  const char* domain;  // "" = ai.onnx
   const char* op_type;
-  int since_opset;      // inclusive
-  int until_opset;      // inclusive; kMaxOpset = open-ended
-  DTypeSet dtypes;      // accepted dtypes of input `type_input`
-  int type_input;       // -1: no dtype constraint
+  int since_opset;  // inclusive
+  int until_opset;  // inclusive; kMaxOpset = open-ended
+  DTypeSet dtypes;  // accepted dtypes of input `type_input`
+  int type_input;   // -1: no dtype constraint
   KernelFactory factory;
-  const char* name;     // kernel name recorded in plans, e.g. "ref"
+  const char* name;  // kernel name recorded in plans, e.g. "ref"
 };
 
 // The whole table (for tests and `inspect`).

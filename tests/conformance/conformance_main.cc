@@ -26,8 +26,8 @@
 
 #include "engine/base/logging.h"
 #include "engine/graph/onnx_import.h"
-#include "engine/runtime/model_loader.h"
 #include "engine/runtime/executor.h"
+#include "engine/runtime/model_loader.h"
 #include "tests/testing/compare.h"
 
 namespace fs = std::filesystem;

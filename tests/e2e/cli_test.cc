@@ -50,8 +50,9 @@ Tensor MustRead(const std::string& path) {
 
 TEST(CliTest, RunDigitsMatchesPyTorchAndPredictsLabels) {
   const std::string out_dir = TempDir("digits");
-  auto r = RunCommand("run " + kSrc + "/configs/model_repository/digits/1/model.onnx --input input=" +
-                      kSrc + "/tests/data/digits/images.npy --output-dir " + out_dir);
+  auto r = RunCommand("run " + kSrc +
+                      "/configs/model_repository/digits/1/model.onnx --input input=" + kSrc +
+                      "/tests/data/digits/images.npy --output-dir " + out_dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("logits: float32 [16, 10]"), std::string::npos) << r.output;
   Tensor logits = MustRead(out_dir + "/logits.npy");

@@ -42,3 +42,26 @@ TEST(RegistryTest, UnknownOpErrorNamesOpDomainAndOpset) {
 
 }  // namespace
 }  // namespace trt::kernels
+
+namespace trt::kernels {
+namespace {
+
+TEST(RegistryTest, OpsetOutsideEveryRangeListsSupportedOpsets) {
+  // Gelu exists in ai.onnx only from opset 20.
+  auto r = LookupKernel("", "Gelu", 13, DType::kFloat32);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "op 'Gelu' (domain 'ai.onnx') has no kernel for opset 13; supported opsets: 20+");
+}
+
+TEST(RegistryTest, UnsupportedDtypeListsSupportedDtypes) {
+  auto r = LookupKernel("", "Conv", 13, DType::kInt64);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(r.status().message(),
+            "op 'Conv' has no kernel for input 0 dtype int64; supported: float32, float16, "
+            "float64, bfloat16");
+}
+
+}  // namespace
+}  // namespace trt::kernels

@@ -14,8 +14,7 @@ using testing::OnnxBuilder;
 std::shared_ptr<graph::Model> PassThrough() {
   OnnxBuilder b(13);
   b.Input("input_ids", onnx::TensorProto::INT64, {std::string("batch"), std::string("seq")});
-  b.Input("attention_mask", onnx::TensorProto::INT64,
-          {std::string("batch"), std::string("seq")});
+  b.Input("attention_mask", onnx::TensorProto::INT64, {std::string("batch"), std::string("seq")});
   b.Input("pixels", onnx::TensorProto::FLOAT, {std::string("batch"), int64_t{3}});
   b.Output("input_ids", onnx::TensorProto::INT64, {std::string("batch"), std::string("seq")});
   auto m = graph::ImportOnnxModel(b.Serialize(), "bert", "");
