@@ -9,6 +9,7 @@ namespace trt::kernels {
   StatusOr<KernelPtr> factory(const KernelInfo& info);
 #include "engine/kernels/controlflow/entries.inc"
 #include "engine/kernels/elementwise/entries.inc"
+#include "engine/kernels/fused/entries.inc"
 #include "engine/kernels/indexing/entries.inc"
 #include "engine/kernels/linalg/entries.inc"
 #include "engine/kernels/nn/entries.inc"
@@ -27,6 +28,7 @@ const std::vector<KernelEntry>& AllKernelEntries() {
   static const std::vector<KernelEntry> kTable = {
 #include "engine/kernels/controlflow/entries.inc"
 #include "engine/kernels/elementwise/entries.inc"
+#include "engine/kernels/fused/entries.inc"
 #include "engine/kernels/indexing/entries.inc"
 #include "engine/kernels/linalg/entries.inc"
 #include "engine/kernels/nn/entries.inc"
