@@ -20,9 +20,8 @@ MemoryPlan PlanMemory(const std::vector<BufferRequest>& requests, int64_t alignm
   plan.offsets.assign(requests.size(), 0);
   std::vector<size_t> order(requests.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return requests[a].bytes > requests[b].bytes;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return requests[a].bytes > requests[b].bytes; });
   std::vector<size_t> placed;
   std::vector<std::pair<int64_t, int64_t>> busy;  // [begin, end) of live-overlapping blocks
   for (size_t idx : order) {
@@ -31,8 +30,9 @@ MemoryPlan PlanMemory(const std::vector<BufferRequest>& requests, int64_t alignm
     busy.clear();
     for (size_t p : placed) {
       if (LiveTogether(r, requests[p])) {
-        busy.emplace_back(plan.offsets[p],
-                          plan.offsets[p] + AlignUp(std::max<int64_t>(requests[p].bytes, 1), alignment));
+        busy.emplace_back(
+            plan.offsets[p],
+            plan.offsets[p] + AlignUp(std::max<int64_t>(requests[p].bytes, 1), alignment));
       }
     }
     std::sort(busy.begin(), busy.end());

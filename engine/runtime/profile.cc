@@ -97,7 +97,8 @@ StatusOr<OptimizationProfile> ParseProfileSpec(std::string_view spec) {
     std::vector<Shape> shapes;
     for (auto part : parts) {
       auto s = ParseXShape(part);
-      if (!s.ok()) return s.status().WithContext("profile '" + p.name + "' input '" + r.input + "'");
+      if (!s.ok())
+        return s.status().WithContext("profile '" + p.name + "' input '" + r.input + "'");
       shapes.push_back(*s);
     }
     r.min = shapes.front();
@@ -116,16 +117,15 @@ StatusOr<std::vector<OptimizationProfile>> ProfilesFromTrtexecShapes(
     const std::vector<std::string>& max_shapes) {
   if (min_shapes.size() != max_shapes.size() ||
       (!opt_shapes.empty() && opt_shapes.size() != min_shapes.size())) {
-    return InvalidArgument("--minShapes/--optShapes/--maxShapes must be given the same number "
-                           "of times (once per profile)");
+    return InvalidArgument(
+        "--minShapes/--optShapes/--maxShapes must be given the same number "
+        "of times (once per profile)");
   }
-  auto parse_list = [](const std::string& list,
-                       std::map<std::string, Shape>* out) -> Status {
+  auto parse_list = [](const std::string& list, std::map<std::string, Shape>* out) -> Status {
     for (std::string_view item : Split(list, ",")) {
       const size_t colon = item.rfind(':');
       if (colon == std::string_view::npos) {
-        return InvalidArgument("bad shape spec '" + std::string(item) +
-                               "': expected input:AxBxC");
+        return InvalidArgument("bad shape spec '" + std::string(item) + "': expected input:AxBxC");
       }
       TRT_ASSIGN_OR_RETURN(Shape s, ParseXShape(item.substr(colon + 1)));
       (*out)[std::string(Trim(item.substr(0, colon)))] = s;
@@ -157,7 +157,8 @@ Status ValidateProfile(const graph::Graph& g, OptimizationProfile& p) {
   for (const auto& r : p.inputs) {
     bool known = false;
     for (const graph::Value* v : g.inputs()) known |= v->name == r.input;
-    if (!known) return InvalidArgument(where + " names '" + r.input + "', which is not a model input");
+    if (!known)
+      return InvalidArgument(where + " names '" + r.input + "', which is not a model input");
   }
   // symbol -> (range, input that defined it)
   std::map<std::string, std::pair<std::array<int64_t, 3>, std::string>> symbols;
@@ -169,8 +170,8 @@ Status ValidateProfile(const graph::Graph& g, OptimizationProfile& p) {
         for (const auto& d : *v->shape) is_static &= d.is_known();
       }
       if (!is_static) {
-        return InvalidArgument(where + " has no shape range for dynamic input '" + v->name +
-                               "' " + v->TypeString());
+        return InvalidArgument(where + " has no shape range for dynamic input '" + v->name + "' " +
+                               v->TypeString());
       }
       Shape s;
       for (const auto& d : *v->shape) s.push_back(d.value());
@@ -188,27 +189,26 @@ Status ValidateProfile(const graph::Graph& g, OptimizationProfile& p) {
     for (int d = 0; d < r->min.rank(); ++d) {
       if (!(r->min[d] <= r->opt[d] && r->opt[d] <= r->max[d])) {
         return InvalidArgument(in + " dim " + std::to_string(d) + ": need min <= opt <= max, got " +
-                               std::to_string(r->min[d]) + ", " + std::to_string(r->opt[d]) +
-                               ", " + std::to_string(r->max[d]));
+                               std::to_string(r->min[d]) + ", " + std::to_string(r->opt[d]) + ", " +
+                               std::to_string(r->max[d]));
       }
       if (!v->shape) continue;
       const graph::Dim& dim = (*v->shape)[d];
       if (dim.is_known() && (r->min[d] != dim.value() || r->max[d] != dim.value())) {
         return InvalidArgument(in + " dim " + std::to_string(d) + " is fixed to " +
-                               std::to_string(dim.value()) + " by the model, but the profile gives " +
-                               Range(*r, d));
+                               std::to_string(dim.value()) +
+                               " by the model, but the profile gives " + Range(*r, d));
       }
       if (dim.is_symbol() && dim.ToString()[0] != '?') {
         std::array<int64_t, 3> range{r->min[d], r->opt[d], r->max[d]};
         auto [it, inserted] = symbols.emplace(dim.ToString(), std::make_pair(range, v->name));
         if (!inserted && it->second.first != range) {
-          return InvalidArgument(where + ": dim '" + dim.ToString() + "' is shared by inputs '" +
-                                 it->second.second + "' and '" + v->name +
-                                 "' but their ranges differ (" + std::to_string(it->second.first[0]) +
-                                 ".." + std::to_string(it->second.first[1]) + ".." +
-                                 std::to_string(it->second.first[2]) + " vs " +
-                                 std::to_string(range[0]) + ".." + std::to_string(range[1]) +
-                                 ".." + std::to_string(range[2]) + ")");
+          return InvalidArgument(
+              where + ": dim '" + dim.ToString() + "' is shared by inputs '" + it->second.second +
+              "' and '" + v->name + "' but their ranges differ (" +
+              std::to_string(it->second.first[0]) + ".." + std::to_string(it->second.first[1]) +
+              ".." + std::to_string(it->second.first[2]) + " vs " + std::to_string(range[0]) +
+              ".." + std::to_string(range[1]) + ".." + std::to_string(range[2]) + ")");
         }
       }
     }
@@ -222,7 +222,9 @@ std::map<std::string, int64_t> BindSymbols(const graph::Graph& g, const Optimiza
   for (const graph::Value* v : g.inputs()) {
     const InputShapeRange* r = p.Find(v->name);
     if (!r || !v->shape) continue;
-    const Shape& s = point == ProfilePoint::kMin ? r->min : point == ProfilePoint::kOpt ? r->opt : r->max;
+    const Shape& s = point == ProfilePoint::kMin   ? r->min
+                     : point == ProfilePoint::kOpt ? r->opt
+                                                   : r->max;
     for (size_t d = 0; d < v->shape->size() && static_cast<int>(d) < s.rank(); ++d) {
       const graph::Dim& dim = (*v->shape)[d];
       if (dim.is_symbol()) env.emplace(dim.ToString(), s[d]);
@@ -244,8 +246,8 @@ Status CheckShapesInProfile(const OptimizationProfile& p,
     for (int d = 0; d < shape.rank(); ++d) {
       if (shape[d] < r->min[d] || shape[d] > r->max[d]) {
         return OutOfRange("input '" + name + "' dim " + std::to_string(d) + " is " +
-                          std::to_string(shape[d]) + ", outside profile '" + p.name +
-                          "' range " + Range(*r, d));
+                          std::to_string(shape[d]) + ", outside profile '" + p.name + "' range " +
+                          Range(*r, d));
       }
     }
   }

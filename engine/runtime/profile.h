@@ -54,8 +54,7 @@ Status ValidateProfile(const graph::Graph& g, OptimizationProfile& profile);
 // one of min/opt/max. Only symbols that appear bare in some input dim are bound.
 enum class ProfilePoint { kMin, kOpt, kMax };
 std::map<std::string, int64_t> BindSymbols(const graph::Graph& g,
-                                           const OptimizationProfile& profile,
-                                           ProfilePoint point);
+                                           const OptimizationProfile& profile, ProfilePoint point);
 
 // Checks concrete input shapes against a profile. Errors name the input, the dim, the value
 // and the allowed range, e.g. "input 'input' dim 0 is 64, outside profile 'dynamic' range

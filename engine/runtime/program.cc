@@ -124,7 +124,6 @@ void CollectCapturedNames(const Graph& g, std::vector<std::string>* out) {
   }
 }
 
-
 }  // namespace
 
 StatusOr<std::vector<Tensor>> RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,

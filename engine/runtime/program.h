@@ -66,9 +66,9 @@ struct Scope {
 };
 
 struct RunOptions {
-  ThreadPool* pool = nullptr;           // intra-op pool (null: serial)
-  SlotAllocator* allocator = nullptr;   // null: heap
-  bool release_dead_values = true;      // drop references after last use
+  ThreadPool* pool = nullptr;          // intra-op pool (null: serial)
+  SlotAllocator* allocator = nullptr;  // null: heap
+  bool release_dead_values = true;     // drop references after last use
 };
 
 // Runs `p` with `inputs` bound to its formal inputs. `slots` is the value storage (resized
