@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "engine/kernels/fused/activation.h"
@@ -174,12 +175,14 @@ TEST(FusedActivationTest, ActivationAttributeErrors) {
     return out.ok() ? std::string() : std::string(out.status().message());
   };
   EXPECT_THAT(run("FusedConv", "Swish", {}),
-              ::testing::HasSubstr("(FusedConv, opset 1): attribute activation is \"Swish\", "
+              ::testing::HasSubstr("node 'FusedConv_node' (ai.trtserve.FusedConv, opset 1): "
+                                   "attribute activation is \"Swish\", "
                                    "expected \"\" or one of Relu, Clip, LeakyRelu, Sigmoid, "
                                    "HardSigmoid, HardSwish, Gelu, Tanh"));
-  EXPECT_THAT(run("FusedGemm", "Clip", {0.0f}),
-              ::testing::HasSubstr("(FusedGemm, opset 1): attribute activation_params has 1 "
-                                   "values, activation \"Clip\" takes 2"));
+  EXPECT_THAT(
+      run("FusedGemm", "Clip", {0.0f}),
+      ::testing::HasSubstr("(ai.trtserve.FusedGemm, opset 1): attribute activation_params has 1 "
+                           "values, activation \"Clip\" takes 2"));
   EXPECT_THAT(run("FusedGemm", "Relu", {1.0f}),
               ::testing::HasSubstr("activation_params has 1 values, activation \"Relu\" takes 0"));
   EXPECT_THAT(run("FusedGemm", "LeakyRelu", {}),
@@ -192,8 +195,9 @@ TEST(FusedActivationTest, GemmShapeErrorsKeepTheFusedNodeName) {
   r.Attr("activation", std::string("Relu")).Output("y");
   auto out = r.Run();
   ASSERT_FALSE(out.ok());
-  EXPECT_THAT(std::string(out.status().message()),
-              ::testing::HasSubstr("(FusedGemm, opset 1): input 1 (B) has shape [4, 2]"));
+  EXPECT_THAT(
+      std::string(out.status().message()),
+      ::testing::HasSubstr("(ai.trtserve.FusedGemm, opset 1): input 1 (B) has shape [4, 2]"));
 }
 
 }  // namespace
