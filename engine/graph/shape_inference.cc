@@ -27,6 +27,7 @@ const std::map<std::string, InferFn, std::less<>>& Table() {
     RegisterControlFlowInfer(t);
     RegisterQuantizedInfer(t);
     RegisterFusedInfer(t);
+    RegisterFusedOpsInfer(t);
     return new std::map<std::string, InferFn, std::less<>>(t.begin(), t.end());
   }();
   return *table;

@@ -130,5 +130,6 @@ void RegisterLinalgNormInfer(InferTable& t);
 void RegisterControlFlowInfer(InferTable& t);
 void RegisterQuantizedInfer(InferTable& t);
 void RegisterFusedInfer(InferTable& t);
+void RegisterFusedOpsInfer(InferTable& t);
 
 }  // namespace trt::graph

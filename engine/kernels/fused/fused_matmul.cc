@@ -11,91 +11,14 @@
 #include <vector>
 
 #include "engine/kernels/common/broadcast.h"
+#include "engine/kernels/fused/activation.h"
 #include "engine/kernels/kernel.h"
 #include "engine/kernels/linalg/matmul_ref.h"
 
 namespace trt::kernels {
 namespace {
 
-struct Activation {
-  enum class Kind {
-    kNone,
-    kRelu,
-    kClip,
-    kLeakyRelu,
-    kSigmoid,
-    kHardSigmoid,
-    kHardSwish,
-    kGelu,
-    kTanh
-  };
-  Kind kind = Kind::kNone;
-  float p0 = 0, p1 = 0;  // Clip: min, max; LeakyRelu: alpha; HardSigmoid: alpha, beta
-};
-
-template <typename T>
-T ApplyActivationT(const Activation& act, T x) {
-  switch (act.kind) {
-    case Activation::Kind::kNone:
-      return x;
-    case Activation::Kind::kRelu:
-      return x < T{0} ? T{0} : x;
-    case Activation::Kind::kClip:
-      return std::min<T>(std::max<T>(x, act.p0), act.p1);
-    case Activation::Kind::kLeakyRelu:
-      return x < T{0} ? x * static_cast<T>(act.p0) : x;
-    case Activation::Kind::kSigmoid:
-      return T{1} / (T{1} + std::exp(-x));
-    case Activation::Kind::kHardSigmoid:
-      return std::clamp<T>(static_cast<T>(act.p0) * x + static_cast<T>(act.p1), 0, 1);
-    case Activation::Kind::kHardSwish:
-      return x * std::clamp<T>(x / T{6} + T{0.5}, 0, 1);
-    case Activation::Kind::kGelu:
-      return T{0.5} * x * (T{1} + std::erf(x / std::sqrt(T{2})));
-    case Activation::Kind::kTanh:
-      return std::tanh(x);
-  }
-  return x;
-}
-
-float ApplyActivation(Activation act, float x) { return ApplyActivationT<float>(act, x); }
-double ApplyActivation(Activation act, double x) { return ApplyActivationT<double>(act, x); }
-
-// Parses `activation` / `activation_params`; errors name the node.
-StatusOr<Activation> ParseActivation(const KernelInfo& info) {
-  const std::string name = info.GetString("activation", "");
-  const std::vector<float> p = info.GetFloats("activation_params");
-  struct Spec {
-    const char* name;
-    Activation::Kind kind;
-    size_t min_params, max_params;
-    float d0, d1;
-  };
-  constexpr float kInf = std::numeric_limits<float>::infinity();
-  static const Spec kSpecs[] = {
-      {"", Activation::Kind::kNone, 0, 0, 0, 0},
-      {"Relu", Activation::Kind::kRelu, 0, 0, 0, 0},
-      {"Clip", Activation::Kind::kClip, 0, 2, -kInf, kInf},
-      {"LeakyRelu", Activation::Kind::kLeakyRelu, 0, 1, 0.01f, 0},
-      {"Sigmoid", Activation::Kind::kSigmoid, 0, 0, 0, 0},
-      {"HardSigmoid", Activation::Kind::kHardSigmoid, 0, 2, 0.2f, 0.5f},
-      {"HardSwish", Activation::Kind::kHardSwish, 0, 0, 0, 0},
-      {"Gelu", Activation::Kind::kGelu, 0, 0, 0, 0},
-      {"Tanh", Activation::Kind::kTanh, 0, 0, 0, 0},
-  };
-  for (const Spec& s : kSpecs) {
-    if (name != s.name) continue;
-    if (p.size() != s.min_params && p.size() != s.max_params) {
-      return info.Invalid("activation '" + name + "' takes " + std::to_string(s.max_params) +
-                          " activation_params, got " + std::to_string(p.size()));
-    }
-    Activation act{s.kind, p.size() > 0 ? p[0] : s.d0, p.size() > 1 ? p[1] : s.d1};
-    return act;
-  }
-  return info.Invalid("unsupported activation '" + name +
-                      "'; supported: Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
-                      "Gelu, Tanh");
-}
+using fused::Activation;
 
 class FusedMatMulKernel final : public Kernel {
  public:
@@ -149,7 +72,7 @@ class FusedMatMulKernel final : public Kernel {
       using T = typename decltype(tag)::type;
       if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, Float16> ||
                     std::is_same_v<T, BFloat16>) {
-        Run<T>(*a, *b, bias, *bc, m, k, n, y);
+        Run<T>(ctx, *a, *b, bias, *bc, m, k, n, y);
       }
     });
     return Status::Ok();
@@ -157,10 +80,14 @@ class FusedMatMulKernel final : public Kernel {
 
  private:
   template <typename T>
-  void Run(const Tensor& a, const Tensor& b, const Tensor* bias, const Broadcast& bc, int64_t m,
-           int64_t k, int64_t n, Tensor* y) const {
+  void Run(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor* bias,
+           const Broadcast& bc, int64_t m, int64_t k, int64_t n, Tensor* y) const {
     using Acc = linalg::MatMulAccT<T>;
-    std::vector<Acc> am, bm, prod(static_cast<size_t>(m * n)), bias_row(n, Acc{0});
+    Acc* am = ScratchArray<Acc>(ctx, m * k);
+    Acc* bm = ScratchArray<Acc>(ctx, k * n);
+    Acc* prod = ScratchArray<Acc>(ctx, m * n);
+    Acc* bias_row = ScratchArray<Acc>(ctx, n);
+    std::fill(bias_row, bias_row + n, Acc{0});
     if (bias) {
       const T* bd = bias->data<T>();
       for (int64_t j = 0; j < n; ++j)
@@ -172,14 +99,14 @@ class FusedMatMulKernel final : public Kernel {
     const int64_t a_mat = m * k, b_mat = k * n, y_mat = m * n;
     const Acc alpha = static_cast<Acc>(alpha_);
     bc.ForEach([&](int64_t batch, const int64_t* off) {
-      linalg::ToAccMatrix(ad + off[0] * a_mat, m, k, trans_a_, &am);
-      linalg::ToAccMatrix(bd + off[1] * b_mat, k, n, trans_b_, &bm);
-      linalg::MatMulAccumulate(am.data(), bm.data(), m, k, n, prod.data());
+      linalg::ToAccMatrix(ad + off[0] * a_mat, m, k, trans_a_, am);
+      linalg::ToAccMatrix(bd + off[1] * b_mat, k, n, trans_b_, bm);
+      linalg::MatMulAccumulate(am, bm, m, k, n, prod);
       T* dst = out + batch * y_mat;
       for (int64_t i = 0; i < m; ++i) {
         for (int64_t j = 0; j < n; ++j) {
           const Acc v = alpha * prod[i * n + j] + bias_row[j];
-          dst[i * n + j] = linalg::FromAcc<T>(ApplyActivation(act_, v));
+          dst[i * n + j] = linalg::FromAcc<T>(fused::Apply(act_, v));
         }
       }
     });
@@ -193,7 +120,7 @@ class FusedMatMulKernel final : public Kernel {
 }  // namespace
 
 StatusOr<KernelPtr> CreateFusedMatMul(const KernelInfo& info) {
-  TRT_ASSIGN_OR_RETURN(Activation act, ParseActivation(info));
+  TRT_ASSIGN_OR_RETURN(Activation act, fused::ParseActivation(info));
   return MakeKernel<FusedMatMulKernel>(info.GetInt("transA", 0) != 0, info.GetInt("transB", 0) != 0,
                                        info.GetFloat("alpha", 1.0f), act);
 }

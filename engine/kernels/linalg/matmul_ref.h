@@ -41,6 +41,7 @@ auto ToCompute(T v) {
 // for rows * cols elements.
 template <typename T, typename Acc>
 void ToAccMatrix(const T* src, int64_t rows, int64_t cols, bool transpose, Acc* d) {
+  static_assert(std::is_arithmetic_v<Acc>, "d must point to the accumulator elements");
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < cols; ++c) {
       const T v = transpose ? src[c * rows + r] : src[r * cols + c];

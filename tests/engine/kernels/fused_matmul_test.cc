@@ -154,9 +154,9 @@ TEST(FusedMatMulTest, ErrorTexts) {
   expect_error(RunFused(a, Random({4}, 2), nullptr, false, true, 1.0f, {}),
                "and >= 2 when transposed");
   expect_error(RunFused(a, Random({4, 2}, 2), nullptr, false, false, 1.0f, {"Swish", {}}),
-               "unsupported activation 'Swish'; supported: Relu, Clip");
+               "attribute activation is \"Swish\", expected \"\" or one of Relu, Clip");
   expect_error(RunFused(a, Random({4, 2}, 2), nullptr, false, false, 1.0f, {"Clip", {1.0f}}),
-               "activation 'Clip' takes 2 activation_params, got 1");
+               "attribute activation_params has 1 values, activation \"Clip\" takes 2");
   expect_error(
       RunFused(Random({2, 3, 4}, 1), Random({3, 4, 2}, 2), nullptr, false, false, 1.0f, {}),
       "batch dims");
