@@ -2,6 +2,7 @@
 #include "engine/runtime/builder.h"
 
 #include "engine/graph/passes/pass.h"
+#include "engine/runtime/node_evaluator.h"
 
 namespace trt::runtime {
 namespace {
@@ -107,6 +108,7 @@ StatusOr<std::shared_ptr<Plan>> BuildPlan(std::shared_ptr<graph::Model> model,
   r.nodes_before = static_cast<int>(model->graph->num_nodes());
   progress("optimizing graph", 0.0);
   graph::PassContext ctx;
+  ctx.evaluate = MakeRegistryEvaluator();
   auto passes = graph::RunPasses(*model->graph, config.opt_level, ctx);
   if (!passes.ok()) return passes.status().WithContext("model '" + model->name + "'");
   r.passes = std::move(passes).value();
