@@ -69,6 +69,11 @@ nlohmann::json MetaJson(const Plan& plan) {
     nlohmann::json pj;
     pj["name"] = p.name;
     pj["arena_bytes"] = plan.memory(static_cast<int>(i)).plan.arena_bytes;
+    pj["inputs"] = nlohmann::json::array();
+    pj["buffers"] = nlohmann::json::array();
+    for (const auto& b : DescribeProfileMemory(plan.program(), plan.memory(static_cast<int>(i)))) {
+      pj["buffers"].push_back({b.value, b.offset, b.bytes});
+    }
     for (const auto& r : p.inputs) {
       pj["inputs"].push_back({{"name", r.input},
                               {"min", ShapeJson(r.min)},
@@ -250,7 +255,7 @@ StatusOr<std::shared_ptr<Plan>> LoadPlan(const std::string& path) {
     for (const auto& pj : meta.at("profiles")) {
       OptimizationProfile p;
       p.name = pj.at("name").get<std::string>();
-      for (const auto& ij : pj.at("inputs")) {
+      for (const auto& ij : pj.value("inputs", nlohmann::json::array())) {
         p.inputs.push_back({ij.at("name").get<std::string>(),
                             Shape(ij.at("min").get<std::vector<int64_t>>()),
                             Shape(ij.at("opt").get<std::vector<int64_t>>()),
@@ -278,12 +283,26 @@ StatusOr<std::shared_ptr<Plan>> LoadPlan(const std::string& path) {
                               "'; rebuild the plan");
     }
   }
+  // Use the stored memory plans (validated against this program's value lifetimes).
   for (size_t i = 0; i < (*plan)->profiles().size(); ++i) {
-    const int64_t recorded = meta["profiles"][i].value("arena_bytes", int64_t{-1});
-    if (recorded != (*plan)->memory(static_cast<int>(i)).plan.arena_bytes) {
-      return Refuse(path, "has a memory plan for profile '" + (*plan)->profiles()[i].name +
-                              "' that this build would lay out differently; rebuild the plan");
+    std::vector<PlannedBuffer> buffers;
+    int64_t arena = 0;
+    try {
+      const auto& pj = meta["profiles"][i];
+      arena = pj.at("arena_bytes").get<int64_t>();
+      for (const auto& b : pj.at("buffers")) {
+        buffers.push_back(
+            {b.at(0).get<std::string>(), b.at(1).get<int64_t>(), b.at(2).get<int64_t>()});
+      }
+    } catch (const std::exception& e) {
+      return Refuse(path, std::string("has a malformed memory plan: ") + e.what());
     }
+    auto mem = RestoreProfileMemory((*plan)->program(), (*plan)->model(), arena, buffers);
+    if (!mem.ok()) {
+      return Refuse(path, "profile '" + (*plan)->profiles()[i].name +
+                              "': " + mem.status().message() + "; rebuild the plan");
+    }
+    (*plan)->SetMemory(static_cast<int>(i), std::move(mem).value());
   }
   return plan;
 }
