@@ -108,3 +108,38 @@ TEST(PlanFileTest, CorruptedTruncatedAndForeignFilesAreRefused) {
 
 }  // namespace
 }  // namespace trt::runtime
+
+namespace trt::runtime {
+namespace {
+
+TEST(BuilderTest, DimsFixedByEveryProfileFoldTheirShapeSubgraphs) {
+  auto build = [](const std::vector<std::string>& specs, BuildReport* report) {
+    auto model = LoadModel(kSrc + "/tests/data/reshape_chain/model.onnx");
+    EXPECT_TRUE(model.ok());
+    BuildConfig cfg;
+    for (const auto& s : specs) cfg.profiles.push_back(*ParseProfileSpec(s));
+    auto plan = BuildPlan(*model, cfg, report);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return *plan;
+  };
+  BuildReport dynamic_report, fixed_report;
+  auto dynamic = build({"a:x=1x1x16..2x8x16..4x16x16"}, &dynamic_report);
+  // seq is 8 in both profiles: its Shape -> Gather subgraphs become constants.
+  auto fixed = build({"a:x=1x8x16..2x8x16..4x8x16", "b:x=8x8x16"}, &fixed_report);
+  EXPECT_EQ(dynamic_report.specialized_dims, 0);
+  EXPECT_EQ(fixed_report.specialized_dims, 1);
+  EXPECT_LT(fixed_report.nodes_after, dynamic_report.nodes_after);
+  auto reference = LoadModel(kSrc + "/tests/data/reshape_chain/model.onnx");
+  auto exec = Executor::Create(*reference);
+  Tensor x(DType::kFloat32, Shape{3, 8, 16});
+  for (int64_t i = 0; i < x.NumElements(); ++i) x.data<float>()[i] = std::cos(0.11f * i);
+  auto ctx = ExecutionContext::Create(fixed, 0);
+  ASSERT_TRUE(ctx.ok());
+  auto got = (*ctx)->Run({{"x", x}});
+  ASSERT_TRUE(got.ok()) << got.status();
+  auto want = (*exec)->Run({{"x", x}});
+  EXPECT_EQ(testing::CompareTensors((*got)[0].second, (*want)[0].second, {1e-5, 1e-6}), "");
+}
+
+}  // namespace
+}  // namespace trt::runtime
