@@ -75,18 +75,7 @@ class FoldTransposeIntoMatMulPass final : public Pass {
   std::string_view Description() const override {
     return "turns a last-two-axes Transpose feeding MatMul/Gemm/FusedMatMul into transA/transB";
   }
-  StatusOr<bool> Run(Graph& g, const PassContext& ctx) override {
-    (void)ctx;
-    const auto captured = CapturedNames(g);
-    bool changed = false;
-    std::set<const Node*> removed;
-    const std::vector<Node*> nodes = g.nodes();
-    for (Node* n : nodes) {
-      if (!removed.count(n)) changed = TryFold(g, n, captured, &removed) || changed;
-    }
-    if (changed) RemoveUnusedValuesExcept(g, captured);
-    return changed;
-  }
+  StatusOr<bool> Run(Graph& g, const PassContext&) override { return RewriteEachNode(g, TryFold); }
 };
 
 }  // namespace

@@ -129,18 +129,7 @@ class FuseConvBnPass final : public Pass {
   std::string_view Description() const override {
     return "folds inference BatchNormalization into the preceding Conv/ConvTranspose weights";
   }
-  StatusOr<bool> Run(Graph& g, const PassContext& ctx) override {
-    (void)ctx;
-    const auto captured = CapturedNames(g);
-    bool changed = false;
-    std::set<const Node*> removed;
-    const std::vector<Node*> nodes = g.nodes();
-    for (Node* n : nodes) {
-      if (!removed.count(n)) changed = TryFuse(g, n, captured, &removed) || changed;
-    }
-    if (changed) RemoveUnusedValuesExcept(g, captured);
-    return changed;
-  }
+  StatusOr<bool> Run(Graph& g, const PassContext&) override { return RewriteEachNode(g, TryFuse); }
 };
 
 }  // namespace

@@ -65,18 +65,7 @@ class FuseMatMulAddPass final : public Pass {
   std::string_view Description() const override {
     return "MatMul + constant bias Add -> Gemm (2-D A) or FusedMatMul (batched A)";
   }
-  StatusOr<bool> Run(Graph& g, const PassContext& ctx) override {
-    (void)ctx;
-    const auto captured = CapturedNames(g);
-    bool changed = false;
-    std::set<const Node*> removed;
-    const std::vector<Node*> nodes = g.nodes();
-    for (Node* n : nodes) {
-      if (!removed.count(n)) changed = TryFuse(g, n, captured, &removed) || changed;
-    }
-    if (changed) RemoveUnusedValuesExcept(g, captured);
-    return changed;
-  }
+  StatusOr<bool> Run(Graph& g, const PassContext&) override { return RewriteEachNode(g, TryFuse); }
 };
 
 }  // namespace

@@ -139,4 +139,16 @@ void SetIntAttr(Node& n, const std::string& name, int64_t v) {
   n.attrs[name] = std::move(a);
 }
 
+bool RewriteEachNode(Graph& g, NodeRewrite rewrite) {
+  const auto captured = CapturedNames(g);
+  bool changed = false;
+  std::set<const Node*> removed;
+  const std::vector<Node*> nodes = g.nodes();  // the rewrite edits g.nodes()
+  for (Node* n : nodes) {
+    if (!removed.count(n)) changed = rewrite(g, n, captured, &removed) || changed;
+  }
+  if (changed) RemoveUnusedValuesExcept(g, captured);
+  return changed;
+}
+
 }  // namespace trt::graph

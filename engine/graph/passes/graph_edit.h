@@ -52,6 +52,14 @@ bool BypassNode(Graph& g, Node* node, Value* in, Value* out,
 // Graph::RemoveUnusedValues(), except that values named in `keep` (captured names) survive.
 void RemoveUnusedValuesExcept(Graph& g, const std::set<std::string, std::less<>>& keep);
 
+// The driver shared by single-node rewrites: calls rewrite(g, node, captured, &removed) for
+// every node still in the graph (a rewrite records the nodes it deletes in `removed`), then
+// drops the values that became unused. Returns true if any rewrite applied.
+using NodeRewrite = bool (*)(Graph& g, Node* node,
+                             const std::set<std::string, std::less<>>& captured,
+                             std::set<const Node*>* removed);
+bool RewriteEachNode(Graph& g, NodeRewrite rewrite);
+
 // Integer/boolean attribute helpers for rewrites.
 int64_t AttrIntOr(const Node& n, std::string_view name, int64_t def);
 void SetIntAttr(Node& n, const std::string& name, int64_t v);
