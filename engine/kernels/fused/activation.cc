@@ -3,10 +3,9 @@
 // reference kernels (elementwise/activation_ops.cc, unary_ops.cc) so fused == unfused.
 #include "engine/kernels/fused/activation.h"
 
-#include <limits>
-
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -142,13 +141,19 @@ StatusOr<Activation> ParseActivation(const KernelInfo& info) {
                         " values, activation \"" + name + "\" takes " + std::to_string(want));
   }
   switch (act.kind) {
-    case ActivationKind::kLeakyRelu: act.p0 = 0.01f; break;
-    case ActivationKind::kHardSigmoid: act.p0 = 0.2f; act.p1 = 0.5f; break;
+    case ActivationKind::kLeakyRelu:
+      act.p0 = 0.01f;
+      break;
+    case ActivationKind::kHardSigmoid:
+      act.p0 = 0.2f;
+      act.p1 = 0.5f;
+      break;
     case ActivationKind::kClip:
       act.p0 = -std::numeric_limits<float>::infinity();
       act.p1 = std::numeric_limits<float>::infinity();
       break;
-    default: break;
+    default:
+      break;
   }
   if (!params.empty() && want >= 1) act.p0 = params[0];
   if (!params.empty() && want >= 2) act.p1 = params[1];

@@ -60,4 +60,17 @@ Status ApplyInPlace(const Activation& act, Tensor& t);
 // through AllocateOutput (never aliased to an input).
 Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx);
 
+// A kernel that runs `base` and applies `act` to its output 0 (FusedConv, FusedGemm).
+class ActivationEpilogueKernel final : public Kernel {
+ public:
+  ActivationEpilogueKernel(KernelPtr base, Activation act) : base_(std::move(base)), act_(act) {}
+  Status Compute(KernelContext& ctx) const override {
+    return ComputeWithActivation(*base_, act_, ctx);
+  }
+
+ private:
+  KernelPtr base_;
+  Activation act_;
+};
+
 }  // namespace trt::kernels::fused

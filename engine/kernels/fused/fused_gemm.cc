@@ -9,23 +9,6 @@ namespace trt::kernels {
 
 StatusOr<KernelPtr> CreateGemm(const KernelInfo& info);
 
-namespace {
-
-class FusedGemmKernel final : public Kernel {
- public:
-  FusedGemmKernel(KernelPtr gemm, fused::Activation act) : gemm_(std::move(gemm)), act_(act) {}
-
-  Status Compute(KernelContext& ctx) const override {
-    return fused::ComputeWithActivation(*gemm_, act_, ctx);
-  }
-
- private:
-  KernelPtr gemm_;
-  fused::Activation act_;
-};
-
-}  // namespace
-
 StatusOr<KernelPtr> CreateFusedGemm(const KernelInfo& info) {
   TRT_ASSIGN_OR_RETURN(fused::Activation act, fused::ParseActivation(info));
   for (const char* attr : {"transA", "transB"}) {
@@ -40,7 +23,7 @@ StatusOr<KernelPtr> CreateFusedGemm(const KernelInfo& info) {
   graph::Node gemm_node = info.node();
   gemm_node.opset = 13;
   TRT_ASSIGN_OR_RETURN(KernelPtr gemm, CreateGemm(KernelInfo(gemm_node)));
-  return MakeKernel<FusedGemmKernel>(std::move(gemm), act);
+  return MakeKernel<fused::ActivationEpilogueKernel>(std::move(gemm), act);
 }
 
 }  // namespace trt::kernels
