@@ -50,8 +50,8 @@ class ConvKernel : public Kernel {
         const T* wd = w->data<T>();
         const T* bd = b ? b->data<T>() : nullptr;
         T* yd = y->data<T>();
-        nn::DirectConv<Acc>(ctx, 
-            cs, *geo, [xd](int64_t i) { return static_cast<Acc>(xd[i]); },
+        nn::DirectConv<Acc>(
+            ctx, cs, *geo, [xd](int64_t i) { return static_cast<Acc>(xd[i]); },
             [wd](int64_t i) { return static_cast<Acc>(wd[i]); },
             [yd, bd](int64_t o, int64_t m, Acc sum) {
               if (bd) sum += static_cast<Acc>(bd[m]);
