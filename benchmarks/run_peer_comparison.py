@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -239,6 +240,7 @@ def main():
                 rows.append(row)
 
     elapsed = time.time() - t_start
+    shutil.rmtree(tmp, ignore_errors=True)
     meta = {
         "command": command,
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
