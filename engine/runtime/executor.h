@@ -21,6 +21,7 @@
 #include "engine/base/tensor.h"
 #include "engine/base/thread_pool.h"
 #include "engine/graph/graph.h"
+#include "engine/runtime/bindings.h"
 
 namespace trt::runtime {
 
@@ -28,7 +29,7 @@ struct ExecutorOptions {
   int num_threads = 1;  // intra-op threads (1 = run on the caller only)
 };
 
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+// NamedTensors comes from bindings.h.
 
 class GraphProgram;  // per-graph kernels and slots (executor.cc)
 

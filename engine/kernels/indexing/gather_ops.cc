@@ -77,30 +77,14 @@ class GatherElementsKernel : public Kernel {
     }
     int axis;
     if (!NormalizeAxis(axis_, rank, &axis)) return AxisRangeError(ctx.info(), axis_, rank);
-    for (int d = 0; d < rank; ++d) {
-      if (d != axis && is[d] > ds[d]) {
-        return ctx.Invalid("indices shape " + is.ToString() + " exceeds data shape " +
-                           ds.ToString() + " on axis " + std::to_string(d));
-      }
-    }
+    TRT_RETURN_IF_ERROR(CheckElementsIndexShape(ctx, is, ds, axis));
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, data->dtype(), is));
     const size_t es = DTypeSize(data->dtype());
-    const std::vector<int64_t> strides = ds.Strides();
     const char* src = static_cast<const char*>(data->raw_data());
     char* dst = static_cast<char*>(y->raw_data());
-    std::vector<int64_t> idx(rank);
-    for (int64_t i = 0; i < ind->NumElements(); ++i) {
-      Unravel(i, is, idx.data());
-      int64_t k;
-      if (!WrapIndex(IndexAt(*ind, i), ds[axis], &k)) {
-        return IndexRangeError(ctx, IndexAt(*ind, i), ds[axis], axis, "data", ds);
-      }
-      idx[axis] = k;
-      int64_t off = 0;
-      for (int d = 0; d < rank; ++d) off += idx[d] * strides[d];
+    return ForEachElementsIndex(ctx, *ind, ds, axis, [&](int64_t i, int64_t off) {
       std::memcpy(dst + i * es, src + off * es, es);
-    }
-    return Status::Ok();
+    });
   }
 
  private:

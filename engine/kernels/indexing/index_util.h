@@ -1,11 +1,13 @@
 // Helpers shared by the indexing reference kernels: reading int32/int64 index tensors,
 // wrapping negative indices with a range check, element-wise compare/convert through float
-// for the 16-bit float types, and the standard out-of-range error text.
+// for the 16-bit float types, the standard out-of-range error text, and the addressing
+// shared by GatherElements and ScatterElements.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "engine/base/shape.h"
 #include "engine/base/status.h"
@@ -83,6 +85,46 @@ inline void Unravel(int64_t i, const Shape& shape, int64_t* idx) {
     idx[d] = shape[d] == 0 ? 0 : i % shape[d];
     i = shape[d] == 0 ? 0 : i / shape[d];
   }
+}
+
+// GatherElements / ScatterElements: `is` (indices) and `ds` (data) have the same rank and
+// `axis` is normalized. Fails unless every dim of `is` except `axis` is at most the data dim:
+// "indices shape [3, 4] exceeds data shape [2, 4] on axis 0".
+inline Status CheckElementsIndexShape(const KernelContext& ctx, const Shape& is, const Shape& ds,
+                                      int axis) {
+  for (int d = 0; d < ds.rank(); ++d) {
+    if (d != axis && is[d] > ds[d]) {
+      return ctx.Invalid("indices shape " + is.ToString() + " exceeds data shape " + ds.ToString() +
+                         " on axis " + std::to_string(d));
+    }
+  }
+  return Status::Ok();
+}
+
+// GatherElements / ScatterElements addressing (indices checked by CheckIndexTensor() and
+// CheckElementsIndexShape()): calls fn(i, off) for each element i of `ind` in row-major
+// order, where `off` is the flat element offset into data (shape `ds`) of i's own
+// multi-index with the `axis` coordinate replaced by the wrapped index value. Stops at the
+// first out-of-range index with IndexRangeError().
+template <typename Fn>
+Status ForEachElementsIndex(const KernelContext& ctx, const Tensor& ind, const Shape& ds, int axis,
+                            Fn&& fn) {
+  const Shape& is = ind.shape();
+  const int rank = ds.rank();
+  const std::vector<int64_t> strides = ds.Strides();
+  std::vector<int64_t> idx(rank);
+  for (int64_t i = 0; i < ind.NumElements(); ++i) {
+    Unravel(i, is, idx.data());
+    int64_t k;
+    if (!WrapIndex(IndexAt(ind, i), ds[axis], &k)) {
+      return IndexRangeError(ctx, IndexAt(ind, i), ds[axis], axis, "data", ds);
+    }
+    idx[axis] = k;
+    int64_t off = 0;
+    for (int d = 0; d < rank; ++d) off += idx[d] * strides[d];
+    fn(i, off);
+  }
+  return Status::Ok();
 }
 
 }  // namespace trt::kernels

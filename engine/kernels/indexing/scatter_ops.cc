@@ -156,31 +156,14 @@ class ScatterElementsKernel : public Kernel {
     }
     int axis;
     if (!NormalizeAxis(axis_, rank, &axis)) return AxisRangeError(ctx.info(), axis_, rank);
-    for (int d = 0; d < rank; ++d) {
-      if (d != axis && is[d] > ds[d]) {
-        return ctx.Invalid("indices shape " + is.ToString() + " exceeds data shape " +
-                           ds.ToString() + " on axis " + std::to_string(d));
-      }
-    }
+    TRT_RETURN_IF_ERROR(CheckElementsIndexShape(ctx, is, ds, axis));
     TRT_ASSIGN_OR_RETURN(Tensor * y, CopyDataToOutput(ctx, *data));
-    const std::vector<int64_t> strides = ds.Strides();
     return VisitDType(data->dtype(), [&](auto tag) -> Status {
       using T = typename decltype(tag)::type;
       T* out = y->data<T>();
       const T* u = upd->data<T>();
-      std::vector<int64_t> idx(rank);
-      for (int64_t i = 0; i < ind->NumElements(); ++i) {
-        Unravel(i, is, idx.data());
-        int64_t w;
-        if (!WrapIndex(IndexAt(*ind, i), ds[axis], &w)) {
-          return IndexRangeError(ctx, IndexAt(*ind, i), ds[axis], axis, "data", ds);
-        }
-        idx[axis] = w;
-        int64_t off = 0;
-        for (int d = 0; d < rank; ++d) off += idx[d] * strides[d];
-        Combine(red_, out + off, u[i]);
-      }
-      return Status::Ok();
+      return ForEachElementsIndex(ctx, *ind, ds, axis,
+                                  [&](int64_t i, int64_t off) { Combine(red_, out + off, u[i]); });
     });
   }
 

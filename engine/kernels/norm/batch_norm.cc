@@ -55,11 +55,11 @@ class BatchNormKernel final : public Kernel {
     const int64_t params = per_element_ ? c * sp : c;
     static const char* kNames[] = {"X", "scale", "B", "input_mean", "input_var"};
     for (int i = 1; i <= 4; ++i) TRT_RETURN_IF_ERROR(CheckParam(ctx, i, kNames[i], params));
-    const std::vector<double> scale = norm::ReadAsDouble(*ctx.Input(1));
-    const std::vector<double> bias = norm::ReadAsDouble(*ctx.Input(2));
-    std::vector<double> mean = norm::ReadAsDouble(*ctx.Input(3));
-    std::vector<double> var = norm::ReadAsDouble(*ctx.Input(4));
-    const std::vector<double> xs = norm::ReadAsDouble(*x);
+    const std::vector<double> scale = ToDoubles(*ctx.Input(1));
+    const std::vector<double> bias = ToDoubles(*ctx.Input(2));
+    std::vector<double> mean = ToDoubles(*ctx.Input(3));
+    std::vector<double> var = ToDoubles(*ctx.Input(4));
+    const std::vector<double> xs = ToDoubles(*x);
     std::vector<double> running_mean, running_var;
     if (training_) {
       // Batch statistics per parameter slot, over N (and the spatial dims if per channel).
@@ -91,7 +91,7 @@ class BatchNormKernel final : public Kernel {
       ys[i] = scale[p] * (xs[i] - mean[p]) / std::sqrt(var[p] + epsilon_) + bias[p];
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), s));
-    norm::WriteFromDouble(ys, y);
+    StoreDoubles(ys, y);
     if (!training_) return Status::Ok();
     // Opset 14+: (running_mean, running_var). Earlier: (mean, var, saved_mean, saved_var).
     const std::vector<double>* extra[] = {&running_mean, &running_var, &mean, &var};
@@ -100,7 +100,7 @@ class BatchNormKernel final : public Kernel {
       if (!ctx.OutputRequested(k + 1)) continue;
       const Tensor* like = ctx.Input(3 + (k % 2));
       TRT_ASSIGN_OR_RETURN(Tensor * t, ctx.AllocateOutput(k + 1, like->dtype(), like->shape()));
-      norm::WriteFromDouble(*extra[k], t);
+      StoreDoubles(*extra[k], t);
     }
     return Status::Ok();
   }
@@ -125,9 +125,9 @@ class InstanceNormKernel final : public Kernel {
     const int64_t c = s[1], sp = s.NumElements(2, s.rank());
     TRT_RETURN_IF_ERROR(CheckParam(ctx, 1, "scale", c));
     TRT_RETURN_IF_ERROR(CheckParam(ctx, 2, "B", c));
-    const std::vector<double> scale = norm::ReadAsDouble(*ctx.Input(1));
-    const std::vector<double> bias = norm::ReadAsDouble(*ctx.Input(2));
-    const std::vector<double> xs = norm::ReadAsDouble(*x);
+    const std::vector<double> scale = ToDoubles(*ctx.Input(1));
+    const std::vector<double> bias = ToDoubles(*ctx.Input(2));
+    const std::vector<double> xs = ToDoubles(*x);
     std::vector<double> ys(xs.size());
     for (int64_t g = 0; g < s[0] * c; ++g) {
       const double* xg = xs.data() + g * sp;
@@ -142,7 +142,7 @@ class InstanceNormKernel final : public Kernel {
       }
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), s));
-    norm::WriteFromDouble(ys, y);
+    StoreDoubles(ys, y);
     return Status::Ok();
   }
 

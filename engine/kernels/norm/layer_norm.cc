@@ -47,9 +47,9 @@ class LayerNormKernel final : public Kernel {
                          " must broadcast to X's shape " + s.ToString());
     }
     const int64_t outer = s.NumElements(0, axis), inner = s.NumElements(axis, r);
-    const std::vector<double> xs = norm::ReadAsDouble(*x);
-    const std::vector<double> sc = norm::ReadAsDouble(*scale);
-    const std::vector<double> bs = bias ? norm::ReadAsDouble(*bias) : std::vector<double>();
+    const std::vector<double> xs = ToDoubles(*x);
+    const std::vector<double> sc = ToDoubles(*scale);
+    const std::vector<double> bs = bias ? ToDoubles(*bias) : std::vector<double>();
     std::vector<double> ys(xs.size()), means(outer), inv_stds(outer);
     for (int64_t o = 0; o < outer; ++o) {
       const double* xr = xs.data() + o * inner;
@@ -66,14 +66,14 @@ class LayerNormKernel final : public Kernel {
       ys[i] = ys[i] * sc[off[1]] + (bias ? bs[off[2]] : 0.0);
     });
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), s));
-    norm::WriteFromDouble(ys, y);
+    StoreDoubles(ys, y);
     Shape stat_shape = s;
     for (int d = axis; d < r; ++d) stat_shape[d] = 1;
     const std::vector<double>* stats[] = {&means, &inv_stds};
     for (int k = 1; k <= 2; ++k) {
       if (k >= ctx.num_outputs() || !ctx.OutputRequested(k)) continue;
       TRT_ASSIGN_OR_RETURN(Tensor * t, ctx.AllocateOutput(k, stash_, stat_shape));
-      norm::WriteFromDouble(*stats[k - 1], t);
+      StoreDoubles(*stats[k - 1], t);
     }
     return Status::Ok();
   }
@@ -110,7 +110,7 @@ class MeanVarianceNormKernel final : public Kernel {
       group_stride[d] = groups;
       groups *= s[d];
     }
-    const std::vector<double> xs = norm::ReadAsDouble(*x);
+    const std::vector<double> xs = ToDoubles(*x);
     std::vector<int64_t> group(xs.size());
     std::vector<int64_t> idx(r, 0);
     int64_t g = 0;
@@ -140,7 +140,7 @@ class MeanVarianceNormKernel final : public Kernel {
       ys[i] = (xs[i] - sum[k]) / (stddev + 1e-9);
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), s));
-    norm::WriteFromDouble(ys, y);
+    StoreDoubles(ys, y);
     return Status::Ok();
   }
 
@@ -163,7 +163,7 @@ class LrnKernel final : public Kernel {
     }
     const int64_t c = s[1], sp = s.NumElements(2, s.rank());
     const int64_t lo = (size_ - 1) / 2, hi = size_ - 1 - lo;  // floor / ceil of (size-1)/2
-    const std::vector<double> xs = norm::ReadAsDouble(*x);
+    const std::vector<double> xs = ToDoubles(*x);
     std::vector<double> ys(xs.size());
     for (int64_t n = 0; n < s[0]; ++n) {
       for (int64_t ch = 0; ch < c; ++ch) {
@@ -180,7 +180,7 @@ class LrnKernel final : public Kernel {
       }
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), s));
-    norm::WriteFromDouble(ys, y);
+    StoreDoubles(ys, y);
     return Status::Ok();
   }
 

@@ -47,9 +47,9 @@ class LossKernel final : public Kernel {
       return ctx.Invalid("input 2 (weight) is " + weight->Description() + ", expected float [" +
                          std::to_string(c) + "]");
     }
-    std::vector<double> in = norm::ReadAsDouble(*x);
+    std::vector<double> in = ToDoubles(*x);
     if (softmax_) LogSoftmaxOverC(n, c, sp, &in);
-    const std::vector<double> w = weight ? norm::ReadAsDouble(*weight) : std::vector<double>();
+    const std::vector<double> w = weight ? ToDoubles(*weight) : std::vector<double>();
     std::vector<double> loss(static_cast<size_t>(n * sp));
     double loss_sum = 0, weight_sum = 0;
     for (int64_t b = 0; b < n; ++b) {
@@ -69,14 +69,14 @@ class LossKernel final : public Kernel {
     }
     if (reduction_ == Reduction::kNone) {
       TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), target_shape));
-      norm::WriteFromDouble(loss, y);
+      StoreDoubles(loss, y);
     } else {
       TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), Shape{}));
-      norm::WriteFromDouble({reduction_ == Reduction::kSum ? loss_sum : loss_sum / weight_sum}, y);
+      StoreDoubles({reduction_ == Reduction::kSum ? loss_sum : loss_sum / weight_sum}, y);
     }
     if (softmax_ && ctx.num_outputs() > 1 && ctx.OutputRequested(1)) {
       TRT_ASSIGN_OR_RETURN(Tensor * lp, ctx.AllocateOutput(1, x->dtype(), s));
-      norm::WriteFromDouble(in, lp);
+      StoreDoubles(in, lp);
     }
     return Status::Ok();
   }

@@ -50,26 +50,26 @@ class SoftmaxKernel final : public Kernel {
       for (int64_t in = 0; in < inner; ++in) {
         const T* xr = x + o * n * inner + in;
         T* yr = y + o * n * inner + in;
-        double max = norm::ToDouble(xr[0]);
+        double max = ToDouble(xr[0]);
         int64_t argmax = 0;
         for (int64_t i = 1; i < n; ++i) {
-          const double v = norm::ToDouble(xr[i * inner]);
+          const double v = ToDouble(xr[i * inner]);
           if (v > max) {
             max = v;
             argmax = i;
           }
         }
         if (mode_ == SoftmaxMode::kHardmax) {
-          for (int64_t i = 0; i < n; ++i) yr[i * inner] = norm::FromDouble<T>(i == argmax ? 1 : 0);
+          for (int64_t i = 0; i < n; ++i) yr[i * inner] = FromDouble<T>(i == argmax ? 1 : 0);
           continue;
         }
         double sum = 0;
-        for (int64_t i = 0; i < n; ++i) sum += std::exp(norm::ToDouble(xr[i * inner]) - max);
+        for (int64_t i = 0; i < n; ++i) sum += std::exp(ToDouble(xr[i * inner]) - max);
         const double log_sum = std::log(sum);
         for (int64_t i = 0; i < n; ++i) {
-          const double d = norm::ToDouble(xr[i * inner]) - max;
+          const double d = ToDouble(xr[i * inner]) - max;
           yr[i * inner] =
-              norm::FromDouble<T>(mode_ == SoftmaxMode::kSoftmax ? std::exp(d) / sum : d - log_sum);
+              FromDouble<T>(mode_ == SoftmaxMode::kSoftmax ? std::exp(d) / sum : d - log_sum);
         }
       }
     }

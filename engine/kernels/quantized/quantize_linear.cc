@@ -15,7 +15,23 @@ namespace {
 struct QuantParams {
   int64_t count = 1;  // 1: per tensor
   int64_t inner = 1;
+  std::vector<float> scales;         // `count` entries, filled by LoadQuantParams()
+  std::vector<int32_t> zero_points;  // `count` entries (0 without a zero point)
+
+  // Index into scales / zero_points for flat element i.
+  int64_t Channel(int64_t i) const { return count == 1 ? 0 : (i / inner) % count; }
 };
+
+// Reads the `count` scales (as float) and zero points (0 when `zp` is null) resolved by
+// ResolveQuantParams().
+void LoadQuantParams(const Tensor& scale, const Tensor* zp, QuantParams* qp) {
+  qp->scales.assign(qp->count, 0.0f);
+  qp->zero_points.assign(qp->count, 0);
+  for (int64_t c = 0; c < qp->count; ++c) {
+    qp->scales[c] = static_cast<float>(scale.GetAsDouble(c));
+    if (zp) qp->zero_points[c] = static_cast<int32_t>(zp->GetAsInt64(c));
+  }
+}
 
 // Validates scale (float) and zero point (`zp_dtypes` allowed, same shape) against X and
 // resolves per-tensor vs per-axis.
@@ -73,12 +89,7 @@ class QuantizeLinearKernel : public Kernel {
     TRT_RETURN_IF_ERROR(ResolveQuantParams(ctx, *x, *scale, zp, axis_, &qp));
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, out_type, x->shape()));
     const int64_t n = x->NumElements();
-    std::vector<float> scales(qp.count);
-    std::vector<int32_t> zps(qp.count, 0);
-    for (int64_t c = 0; c < qp.count; ++c) {
-      scales[c] = static_cast<float>(scale->GetAsDouble(c));
-      if (zp) zps[c] = static_cast<int32_t>(zp->GetAsInt64(c));
-    }
+    LoadQuantParams(*scale, zp, &qp);
     auto run = [&](auto qtag) {
       using Q = typename decltype(qtag)::type;
       Q* yd = y->data<Q>();
@@ -87,8 +98,9 @@ class QuantizeLinearKernel : public Kernel {
         if constexpr (!std::is_same_v<X, bool>) {
           const X* xd = x->data<X>();
           for (int64_t i = 0; i < n; ++i) {
-            const int64_t c = qp.count == 1 ? 0 : (i / qp.inner) % qp.count;
-            yd[i] = quant::QuantizeValue<Q>(static_cast<float>(xd[i]), scales[c], zps[c]);
+            const int64_t c = qp.Channel(i);
+            yd[i] =
+                quant::QuantizeValue<Q>(static_cast<float>(xd[i]), qp.scales[c], qp.zero_points[c]);
           }
         }
       });
@@ -135,12 +147,7 @@ class DequantizeLinearKernel : public Kernel {
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, scale->dtype(), x->shape()));
     const int64_t n = x->NumElements();
-    std::vector<float> scales(qp.count);
-    std::vector<int32_t> zps(qp.count, 0);
-    for (int64_t c = 0; c < qp.count; ++c) {
-      scales[c] = static_cast<float>(scale->GetAsDouble(c));
-      if (zp) zps[c] = static_cast<int32_t>(zp->GetAsInt64(c));
-    }
+    LoadQuantParams(*scale, zp, &qp);
     VisitDType(scale->dtype(), [&](auto tag) {
       using F = typename decltype(tag)::type;
       VisitDType(t, [&](auto xtag) {
@@ -152,9 +159,9 @@ class DequantizeLinearKernel : public Kernel {
           const X* xd = x->data<X>();
           F* yd = y->data<F>();
           for (int64_t i = 0; i < n; ++i) {
-            const int64_t c = qp.count == 1 ? 0 : (i / qp.inner) % qp.count;
-            yd[i] = static_cast<F>(
-                quant::DequantizeValue(static_cast<int32_t>(xd[i]), zps[c], scales[c]));
+            const int64_t c = qp.Channel(i);
+            yd[i] = static_cast<F>(quant::DequantizeValue(static_cast<int32_t>(xd[i]),
+                                                          qp.zero_points[c], qp.scales[c]));
           }
         }
       });

@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "engine/kernels/common/double_convert.h"
 #include "engine/kernels/reduce/reduce_driver.h"
 
 namespace trt::kernels {
@@ -19,15 +20,6 @@ inline constexpr bool kIsFloat =
 template <typename T>
 using Acc = std::conditional_t<kIsFloat<T>, double,
                                std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
-
-template <typename T>
-double ToDouble(T v) {
-  if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>) {
-    return static_cast<float>(v);
-  } else {
-    return static_cast<double>(v);
-  }
-}
 
 template <typename T>
 Acc<T> ToAcc(T v) {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "engine/kernels/common/double_convert.h"
+
 namespace trt::kernels::rnn {
 namespace {
 
@@ -33,31 +35,6 @@ constexpr ActivationSpec kActivations[] = {
 std::string Lower(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return s;
-}
-
-// Converts any float tensor to doubles (row-major order preserved).
-std::vector<double> ToDoubles(const Tensor& t) {
-  std::vector<double> out(static_cast<size_t>(t.NumElements()));
-  VisitDType(t.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* src = t.data<T>();
-    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<double>(src[i]);
-  });
-  return out;
-}
-
-void FromDoubles(const std::vector<double>& v, Tensor* t) {
-  VisitDType(t->dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* dst = t->data<T>();
-    for (size_t i = 0; i < v.size(); ++i) {
-      if constexpr (std::is_same_v<T, double>) {
-        dst[i] = v[i];
-      } else {
-        dst[i] = static_cast<T>(static_cast<float>(v[i]));
-      }
-    }
-  });
 }
 
 // Checks that input `index` has exactly `expected` dims; `what` describes them.
@@ -324,13 +301,13 @@ Status RunRecurrent(KernelContext& ctx, const RnnAttrs& attrs, const RnnCell& ce
       y = std::move(t);
     }
     TRT_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(0, dt, ys));
-    FromDoubles(y, out);
+    StoreDoubles(y, out);
   }
   auto write_state = [&](int index, std::vector<double>& v) -> Status {
     if (!ctx.OutputRequested(index)) return Status::Ok();
     if (attrs.layout) v = SwapFirstAxes(v, dirs, p.batch, hid);
     TRT_ASSIGN_OR_RETURN(Tensor * out, ctx.AllocateOutput(index, dt, state_shape));
-    FromDoubles(v, out);
+    StoreDoubles(v, out);
     return Status::Ok();
   };
   TRT_RETURN_IF_ERROR(write_state(1, yh));

@@ -48,7 +48,7 @@ class DftKernel final : public Kernel {
     const int64_t comps = x->shape().back();
     const int64_t outer = x->shape().NumElements(0, static_cast<int>(a));
     const int64_t inner = x->shape().NumElements(static_cast<int>(a) + 1, rank - 1);
-    const std::vector<double> in = signal::ToDoubles(*x);
+    const std::vector<double> in = ToDoubles(*x);
     std::vector<double> out(static_cast<size_t>(y->NumElements()));
     std::vector<Complex> seq(n), res(out_len);
     for (int64_t o = 0; o < outer; ++o) {
@@ -70,7 +70,7 @@ class DftKernel final : public Kernel {
         }
       }
     }
-    signal::StoreDoubles(out, y);
+    StoreDoubles(out, y);
     return Status::Ok();
   }
 
@@ -124,9 +124,9 @@ class StftKernel final : public Kernel {
     const int64_t bins = onesided_ ? frame_length / 2 + 1 : frame_length;
     TRT_ASSIGN_OR_RETURN(Tensor * y,
                          ctx.AllocateOutput(0, x->dtype(), Shape{batch, frames, bins, 2}));
-    const std::vector<double> in = signal::ToDoubles(*x);
+    const std::vector<double> in = ToDoubles(*x);
     const std::vector<double> w =
-        window ? signal::ToDoubles(*window) : std::vector<double>(frame_length, 1.0);
+        window ? ToDoubles(*window) : std::vector<double>(frame_length, 1.0);
     std::vector<double> out(static_cast<size_t>(y->NumElements()));
     std::vector<Complex> seq(frame_length), res(bins);
     for (int64_t b = 0; b < batch; ++b) {
@@ -143,7 +143,7 @@ class StftKernel final : public Kernel {
         }
       }
     }
-    signal::StoreDoubles(out, y);
+    StoreDoubles(out, y);
     return Status::Ok();
   }
 

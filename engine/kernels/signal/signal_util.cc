@@ -25,30 +25,6 @@ StatusOr<double> ReadRealScalar(const KernelContext& ctx, const Tensor* t,
   return t->GetAsDouble(0);
 }
 
-std::vector<double> ToDoubles(const Tensor& t) {
-  std::vector<double> out(static_cast<size_t>(t.NumElements()));
-  VisitDType(t.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* src = t.data<T>();
-    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<double>(src[i]);
-  });
-  return out;
-}
-
-void StoreDoubles(const std::vector<double>& v, Tensor* t) {
-  VisitDType(t->dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* dst = t->data<T>();
-    for (size_t i = 0; i < v.size(); ++i) {
-      if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>) {
-        dst[i] = T(static_cast<float>(v[i]));
-      } else {
-        dst[i] = static_cast<T>(v[i]);
-      }
-    }
-  });
-}
-
 void NaiveDft(const std::vector<std::complex<double>>& in, int sign,
               std::vector<std::complex<double>>* out) {
   const int64_t n = static_cast<int64_t>(in.size());

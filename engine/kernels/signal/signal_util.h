@@ -1,5 +1,6 @@
 // Small helpers of the signal family: reading integer scalars, converting tensors to and
-// from double (all signal kernels compute in double), and a naive complex DFT.
+// from double (all signal kernels compute in double; see common/double_convert.h), and a naive
+// complex DFT.
 #pragma once
 
 #include <complex>
@@ -9,6 +10,7 @@
 
 #include "engine/base/status.h"
 #include "engine/base/tensor.h"
+#include "engine/kernels/common/double_convert.h"
 #include "engine/kernels/kernel.h"
 
 namespace trt::kernels::signal {
@@ -17,10 +19,6 @@ namespace trt::kernels::signal {
 StatusOr<int64_t> ReadIntScalar(const KernelContext& ctx, const Tensor* t, const std::string& what);
 // Reads a one-element floating-point or integer tensor as double.
 StatusOr<double> ReadRealScalar(const KernelContext& ctx, const Tensor* t, const std::string& what);
-
-std::vector<double> ToDoubles(const Tensor& t);
-// Stores v into t (same element count), converting to t's dtype.
-void StoreDoubles(const std::vector<double>& v, Tensor* t);
 
 // out[k] = sum_j in[j] * exp(sign * 2*pi*i * j*k / n) for k in [0, out.size()), n = in.size().
 // Angles are reduced exactly (j*k mod n) before calling cos/sin.

@@ -41,7 +41,7 @@ class WindowKernel final : public Kernel {
           break;
       }
     }
-    signal::StoreDoubles(w, y);
+    StoreDoubles(w, y);
     return Status::Ok();
   }
 
@@ -113,7 +113,7 @@ class MelWeightMatrixKernel final : public Kernel {
       }
     }
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, out_, Shape{spec_bins, mel_bins}));
-    signal::StoreDoubles(w, y);
+    StoreDoubles(w, y);
     return Status::Ok();
   }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/kernels/common/double_convert.h"
 #include "engine/kernels/kernel.h"
 #include "engine/kernels/tensor/resize_taps.h"
 #include "engine/kernels/tensor/tensor_util.h"
@@ -22,17 +23,9 @@ using tensor::ResizeOptions;
 
 enum class KeepAspect { kStretch, kNotLarger, kNotSmaller };
 
+// Converts an interpolated value to T: integers round to nearest and saturate (NaN -> 0).
 template <typename T>
-double ToDouble(T v) {
-  if constexpr (std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>) {
-    return static_cast<float>(v);
-  } else {
-    return static_cast<double>(v);
-  }
-}
-
-template <typename T>
-T FromDouble(double v) {
+T RoundFromDouble(double v) {
   if constexpr (std::is_integral_v<T>) {
     if (std::isnan(v)) return T(0);
     v = std::nearbyint(v);
@@ -84,7 +77,7 @@ void Interpolate(const Tensor& x, const std::vector<AxisTaps>& taps, double extr
         if (d < 0) break;
       }
     }
-    dst[e] = FromDouble<T>(sum);
+    dst[e] = RoundFromDouble<T>(sum);
     for (int d = r - 1; d >= 0; --d) {
       if (++o[d] < y->shape()[d]) break;
       o[d] = 0;

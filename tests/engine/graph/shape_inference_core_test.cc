@@ -3,48 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "engine/graph/shape_inference.h"
+#include "tests/testing/graph_test_util.h"
 
 namespace trt::graph {
 namespace {
 
-Value* Input(Graph& g, const std::string& name, DType dt, SymShape s) {
-  Value* v = g.AddValue(name);
-  v->dtype = dt;
-  v->shape = std::move(s);
-  v->is_graph_input = true;
-  g.inputs().push_back(v);
-  return v;
-}
-
-Value* Const(Graph& g, const std::string& name, Tensor t) {
-  Value* v = g.AddValue(name);
-  v->dtype = t.dtype();
-  v->shape = SymShape(t.shape().begin(), t.shape().end());
-  v->constant = std::move(t);
-  return v;
-}
-
-Value* Op(Graph& g, const std::string& op, std::vector<Value*> in, const std::string& out) {
-  Value* v = g.AddValue(out);
-  g.AddNode(op, "", 13, std::move(in), {v}, out + "_node");
-  return v;
-}
-
-Attribute Ints(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-
-Attribute Int(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-
-std::string ShapeOf(const Value* v) { return v->shape ? SymShapeToString(*v->shape) : "?"; }
+using testing::Const;
+using testing::Input;
+using testing::Int;
+using testing::Ints;
+using testing::Op;
+using testing::ShapeOf;
 
 const Dim kBatch = Dim::Symbol("batch");
 const Dim kSeq = Dim::Symbol("seq");

@@ -5,11 +5,16 @@
 #include "engine/graph/onnx_import.h"
 #include "engine/graph/shape_inference.h"
 #include "engine/graph/verify.h"
+#include "tests/testing/graph_test_util.h"
 
 namespace trt::graph {
 namespace {
 
-std::string ShapeOf(const Value* v) { return v && v->shape ? SymShapeToString(*v->shape) : "?"; }
+using testing::Const;
+using testing::Input;
+using testing::Int;
+using testing::Op;
+using testing::ShapeOf;
 
 TEST(ShapeInferenceModelTest, TorchExportWithDynamicAxes) {
   auto m = LoadOnnxModel(std::string(TRTSERVE_SOURCE_DIR) + "/tests/data/dynamic_block.onnx");
@@ -24,29 +29,6 @@ TEST(ShapeInferenceModelTest, TorchExportWithDynamicAxes) {
   EXPECT_EQ(ShapeOf(g.FindValue("/MatMul_output_0")), "[batch, 4, seq, seq]");
   EXPECT_EQ(ShapeOf(y), "[batch, seq, 32]");
   EXPECT_EQ(y->dtype, DType::kFloat32);
-}
-
-Value* Input(Graph& g, const std::string& name, DType dt, SymShape s) {
-  Value* v = g.AddValue(name);
-  v->dtype = dt;
-  v->shape = std::move(s);
-  v->is_graph_input = true;
-  g.inputs().push_back(v);
-  return v;
-}
-
-Value* Const(Graph& g, const std::string& name, Tensor t) {
-  Value* v = g.AddValue(name);
-  v->dtype = t.dtype();
-  v->shape = SymShape(t.shape().begin(), t.shape().end());
-  v->constant = std::move(t);
-  return v;
-}
-
-Value* Op(Graph& g, const std::string& op, std::vector<Value*> in, const std::string& out) {
-  Value* v = g.AddValue(out);
-  g.AddNode(op, "", 13, std::move(in), {v}, out);
-  return v;
 }
 
 TEST(ShapeInferenceOpsTest, SliceRangeConstantOfShape) {
@@ -80,10 +62,7 @@ TEST(ShapeInferenceOpsTest, ConcatNonAxisMismatchFails) {
   Value* a = Input(g, "a", DType::kFloat32, {2, 3});
   Value* b = Input(g, "b", DType::kFloat32, {4, 5});
   Value* c = g.AddValue("c");
-  Attribute axis;
-  axis.kind = Attribute::Kind::kInt;
-  axis.i = 0;
-  g.AddNode("Concat", "", 13, {a, b}, {c}, "cat")->attrs["axis"] = axis;
+  g.AddNode("Concat", "", 13, {a, b}, {c}, "cat")->attrs["axis"] = Int(0);
   Status s = InferShapes(g);
   ASSERT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("non-axis dim 1 differs: 3 vs 5"), std::string::npos) << s;

@@ -4,19 +4,12 @@
 
 #include <vector>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 #include "tests/testing/subgraph_builder.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-using testing::SubgraphBuilder;
-
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
 
 TEST(ControlflowOpsTest, IfBranchesMayDifferInShape) {
   for (bool cond : {true, false}) {
@@ -216,4 +209,4 @@ TEST(ControlflowOpsTest, ScanErrors) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

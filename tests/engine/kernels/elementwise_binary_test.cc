@@ -13,38 +13,15 @@
 
 #include "engine/kernels/common/broadcast.h"
 #include "engine/kernels/elementwise/binary.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
 
 using kernels::elementwise::ElementwisePlan;
 using kernels::elementwise::MakeElementwisePlan;
 using kernels::elementwise::RunBinary;
-using testing::NodeRunner;
-
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
-
-template <typename T>
-Tensor T1(std::vector<T> v) {
-  return Tensor::FromVector(v);
-}
-
-template <typename T>
-Tensor TS(std::vector<T> v, Shape s) {
-  return Tensor::FromVector(v, std::move(s));
-}
-
-// Runs a one-output node and returns its output (asserting success).
-Tensor RunOk(const NodeRunner& r) {
-  auto out = r.Run();
-  EXPECT_TRUE(out.ok()) << out.status();
-  if (!out.ok()) return Tensor();
-  return (*out)[0];
-}
 
 NodeRunner Binary(const char* op, Tensor a, Tensor b, int opset = 18) {
   NodeRunner r(op, opset);
@@ -184,42 +161,42 @@ TEST(ElementwisePlan, ForEachRunCoversArbitraryRanges) {
 
 TEST(ElementwiseArithmetic, IntegerDivisionTruncatesAndNeverTraps) {
   const int32_t kMin = std::numeric_limits<int32_t>::min();
-  Tensor y = RunOk(
-      Binary("Div", T1<int32_t>({7, -7, 7, -7, 5, kMin}), T1<int32_t>({2, 2, -2, -2, 0, -1})));
+  Tensor y =
+      Run1(Binary("Div", T1<int32_t>({7, -7, 7, -7, 5, kMin}), T1<int32_t>({2, 2, -2, -2, 0, -1})));
   EXPECT_EQ(Values<int32_t>(y), (std::vector<int32_t>{3, -3, -3, 3, 0, kMin}));
 }
 
 TEST(ElementwiseArithmetic, IntegerOverflowWraps) {
   const int32_t kMax = std::numeric_limits<int32_t>::max();
-  EXPECT_EQ(Values<int32_t>(RunOk(Binary("Add", T1<int32_t>({kMax}), T1<int32_t>({1})))),
+  EXPECT_EQ(Values<int32_t>(Run1(Binary("Add", T1<int32_t>({kMax}), T1<int32_t>({1})))),
             std::vector<int32_t>{std::numeric_limits<int32_t>::min()});
-  EXPECT_EQ(Values<uint16_t>(RunOk(Binary("Mul", T1<uint16_t>({65535}), T1<uint16_t>({65535})))),
+  EXPECT_EQ(Values<uint16_t>(Run1(Binary("Mul", T1<uint16_t>({65535}), T1<uint16_t>({65535})))),
             std::vector<uint16_t>{1});
-  EXPECT_EQ(Values<int8_t>(RunOk(Binary("Sub", T1<int8_t>({-128}), T1<int8_t>({1})))),
+  EXPECT_EQ(Values<int8_t>(Run1(Binary("Sub", T1<int8_t>({-128}), T1<int8_t>({1})))),
             std::vector<int8_t>{127});
 }
 
 TEST(ElementwiseArithmetic, ModSignFollowsDivisorOrDividend) {
   const auto a = T1<int32_t>({-4, 7, 5, 4, -7, 8, 3, std::numeric_limits<int32_t>::min()});
   const auto b = T1<int32_t>({2, -3, 8, -2, 3, 5, 0, -1});
-  EXPECT_EQ(Values<int32_t>(RunOk(Binary("Mod", a, b))),
+  EXPECT_EQ(Values<int32_t>(Run1(Binary("Mod", a, b))),
             (std::vector<int32_t>{0, -2, 5, 0, 2, 3, 0, 0}));
   NodeRunner fmod = Binary("Mod", a, b);
   fmod.Attr("fmod", int64_t{1});
-  EXPECT_EQ(Values<int32_t>(RunOk(fmod)), (std::vector<int32_t>{0, 1, 5, 0, -1, 3, 0, 0}));
+  EXPECT_EQ(Values<int32_t>(Run1(fmod)), (std::vector<int32_t>{0, 1, 5, 0, -1, 3, 0, 0}));
 
   // Floats with fmod=0 follow numpy's mod (the spec asks for fmod=1 there).
-  EXPECT_EQ(Values<float>(RunOk(Binary("Mod", T1<float>({-4.5f, 4.5f}), T1<float>({2, -2})))),
+  EXPECT_EQ(Values<float>(Run1(Binary("Mod", T1<float>({-4.5f, 4.5f}), T1<float>({2, -2})))),
             (std::vector<float>{1.5f, -1.5f}));
 }
 
 TEST(ElementwiseArithmetic, BitShiftPastWidthIsZero) {
   NodeRunner left = Binary("BitShift", T1<uint8_t>({1, 1, 3, 255}), T1<uint8_t>({7, 8, 1, 200}));
   left.Attr("direction", std::string("LEFT"));
-  EXPECT_EQ(Values<uint8_t>(RunOk(left)), (std::vector<uint8_t>{128, 0, 6, 0}));
+  EXPECT_EQ(Values<uint8_t>(Run1(left)), (std::vector<uint8_t>{128, 0, 6, 0}));
   NodeRunner right = Binary("BitShift", T1<uint64_t>({~0ull, 16}), T1<uint64_t>({64, 4}));
   right.Attr("direction", std::string("RIGHT"));
-  EXPECT_EQ(Values<uint64_t>(RunOk(right)), (std::vector<uint64_t>{0, 1}));
+  EXPECT_EQ(Values<uint64_t>(Run1(right)), (std::vector<uint64_t>{0, 1}));
   NodeRunner bad = Binary("BitShift", T1<uint8_t>({1}), T1<uint8_t>({1}));
   bad.Attr("direction", std::string("UP"));
   EXPECT_EQ(bad.Run().status().code(), StatusCode::kInvalidArgument);
@@ -228,37 +205,36 @@ TEST(ElementwiseArithmetic, BitShiftPastWidthIsZero) {
 TEST(ElementwiseArithmetic, BitwiseOps) {
   const auto a = T1<int8_t>({0x0F, -1, 0x55});
   const auto b = T1<int8_t>({0x3C, 0x12, 0x0F});
-  EXPECT_EQ(Values<int8_t>(RunOk(Binary("BitwiseAnd", a, b))),
+  EXPECT_EQ(Values<int8_t>(Run1(Binary("BitwiseAnd", a, b))),
             (std::vector<int8_t>{0x0C, 0x12, 0x05}));
-  EXPECT_EQ(Values<int8_t>(RunOk(Binary("BitwiseOr", a, b))),
-            (std::vector<int8_t>{0x3F, -1, 0x5F}));
-  EXPECT_EQ(Values<int8_t>(RunOk(Binary("BitwiseXor", a, b))),
+  EXPECT_EQ(Values<int8_t>(Run1(Binary("BitwiseOr", a, b))), (std::vector<int8_t>{0x3F, -1, 0x5F}));
+  EXPECT_EQ(Values<int8_t>(Run1(Binary("BitwiseXor", a, b))),
             (std::vector<int8_t>{0x33, static_cast<int8_t>(0xED), 0x5A}));
   NodeRunner n("BitwiseNot", 18);
   n.Input("X", T1<uint16_t>({0, 0xFF00})).Output("Y");
-  EXPECT_EQ(Values<uint16_t>(RunOk(n)), (std::vector<uint16_t>{0xFFFF, 0x00FF}));
+  EXPECT_EQ(Values<uint16_t>(Run1(n)), (std::vector<uint16_t>{0xFFFF, 0x00FF}));
 }
 
 TEST(ElementwiseArithmetic, PowIntegerAndMixedTypes) {
   // int ** negative int truncates 1/a^n; wraps on overflow.
-  EXPECT_EQ(Values<int32_t>(RunOk(Binary("Pow", T1<int32_t>({2, 1, -1, -1, 3, 2}),
-                                         T1<int32_t>({-1, -3, -3, -2, 4, 31})))),
+  EXPECT_EQ(Values<int32_t>(Run1(Binary("Pow", T1<int32_t>({2, 1, -1, -1, 3, 2}),
+                                        T1<int32_t>({-1, -3, -3, -2, 4, 31})))),
             (std::vector<int32_t>{0, 1, -1, 1, 81, std::numeric_limits<int32_t>::min()}));
   // int ** float: computed in double, truncated and saturated.
-  EXPECT_EQ(Values<int64_t>(
-                RunOk(Binary("Pow", T1<int64_t>({2, 2, 9}), T1<float>({0.5f, 100.0f, 0.5f})))),
-            (std::vector<int64_t>{1, std::numeric_limits<int64_t>::max(), 3}));
+  EXPECT_EQ(
+      Values<int64_t>(Run1(Binary("Pow", T1<int64_t>({2, 2, 9}), T1<float>({0.5f, 100.0f, 0.5f})))),
+      (std::vector<int64_t>{1, std::numeric_limits<int64_t>::max(), 3}));
   // float ** int64 and float16 ** int8.
-  EXPECT_EQ(Values<float>(RunOk(Binary("Pow", T1<float>({2, -2, 4}), T1<int64_t>({3, 3, -1})))),
+  EXPECT_EQ(Values<float>(Run1(Binary("Pow", T1<float>({2, -2, 4}), T1<int64_t>({3, 3, -1})))),
             (std::vector<float>{8, -8, 0.25f}));
-  Tensor h = RunOk(Binary("Pow", T1<Float16>({Float16(3.0f)}), T1<int8_t>({2})));
+  Tensor h = Run1(Binary("Pow", T1<Float16>({Float16(3.0f)}), T1<int8_t>({2})));
   EXPECT_EQ(h.dtype(), DType::kFloat16);
   EXPECT_EQ(static_cast<float>(h.data<Float16>()[0]), 9.0f);
 }
 
 TEST(ElementwiseArithmetic, HalfPrecisionComputesInFloat) {
-  Tensor y = RunOk(Binary("Add", T1<BFloat16>({BFloat16(1.0f), BFloat16(256.0f)}),
-                          T1<BFloat16>({BFloat16(0.5f), BFloat16(1.0f)})));
+  Tensor y = Run1(Binary("Add", T1<BFloat16>({BFloat16(1.0f), BFloat16(256.0f)}),
+                         T1<BFloat16>({BFloat16(0.5f), BFloat16(1.0f)})));
   ASSERT_EQ(y.dtype(), DType::kBFloat16);
   EXPECT_EQ(static_cast<float>(y.data<BFloat16>()[0]), 1.5f);
   EXPECT_EQ(static_cast<float>(y.data<BFloat16>()[1]), 256.0f);  // 257 ties to even
@@ -269,13 +245,13 @@ TEST(ElementwiseArithmetic, LegacyBroadcastAttribute) {
   std::vector<float> a(2 * 3 * 3, 0);
   NodeRunner r = Binary("Add", TS<float>(a, {2, 3, 3}), T1<float>({1, 2, 3}), 6);
   r.Attr("broadcast", int64_t{1}).Attr("axis", int64_t{1});
-  std::vector<float> y = Values<float>(RunOk(r));
+  std::vector<float> y = Values<float>(Run1(r));
   ASSERT_EQ(y.size(), 18u);
   for (int i = 0; i < 18; ++i) EXPECT_EQ(y[i], 1 + (i / 3) % 3) << i;
   // Without axis, B is suffix-aligned.
   NodeRunner s = Binary("Mul", TS<float>({1, 1, 1, 1, 1, 1}, {2, 3}), T1<float>({1, 2, 3}), 6);
   s.Attr("broadcast", int64_t{1});
-  EXPECT_EQ(Values<float>(RunOk(s)), (std::vector<float>{1, 2, 3, 1, 2, 3}));
+  EXPECT_EQ(Values<float>(Run1(s)), (std::vector<float>{1, 2, 3, 1, 2, 3}));
 }
 
 TEST(ElementwiseArithmetic, ErrorsNameTheNode) {
@@ -301,13 +277,13 @@ TEST(ElementwiseCompare, NaNComparesFalseAndOutputsBool) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const auto a = T1<float>({nan, 1, 2});
   const auto b = T1<float>({nan, 1, 1});
-  Tensor eq = RunOk(Binary("Equal", a, b));
+  Tensor eq = Run1(Binary("Equal", a, b));
   ASSERT_EQ(eq.dtype(), DType::kBool);
   EXPECT_EQ(Values<bool>(eq), (std::vector<bool>{false, true, false}));
-  EXPECT_EQ(Values<bool>(RunOk(Binary("GreaterOrEqual", a, b))),
+  EXPECT_EQ(Values<bool>(Run1(Binary("GreaterOrEqual", a, b))),
             (std::vector<bool>{false, true, true}));
-  EXPECT_EQ(Values<bool>(RunOk(Binary("Less", a, b))), (std::vector<bool>{false, false, false}));
-  EXPECT_EQ(Values<bool>(RunOk(Binary("Equal", T1<bool>({true, false}), T1<bool>({true})))),
+  EXPECT_EQ(Values<bool>(Run1(Binary("Less", a, b))), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(Values<bool>(Run1(Binary("Equal", T1<bool>({true, false}), T1<bool>({true})))),
             (std::vector<bool>{true, false}));
 }
 
@@ -317,7 +293,7 @@ TEST(ElementwiseCompare, WhereBroadcastsAllThreeInputs) {
       .Input("X", TS<int64_t>({1, 2, 3}, {1, 3}))
       .Input("Y", Tensor::Scalar<int64_t>(-1))
       .Output("Z");
-  Tensor z = RunOk(r);
+  Tensor z = Run1(r);
   EXPECT_EQ(z.shape(), (Shape{2, 3}));
   EXPECT_EQ(Values<int64_t>(z), (std::vector<int64_t>{1, 2, 3, -1, -1, -1}));
 
@@ -326,7 +302,7 @@ TEST(ElementwiseCompare, WhereBroadcastsAllThreeInputs) {
       .Input("X", T1<Float16>({Float16(1.0f), Float16(2.0f)}))
       .Input("Y", T1<Float16>({Float16(-1.0f), Float16(-2.0f)}))
       .Output("Z");
-  Tensor zh = RunOk(h);
+  Tensor zh = Run1(h);
   ASSERT_EQ(zh.dtype(), DType::kFloat16);
   EXPECT_EQ(static_cast<float>(zh.data<Float16>()[0]), -1.0f);
   EXPECT_EQ(static_cast<float>(zh.data<Float16>()[1]), 2.0f);
@@ -345,7 +321,7 @@ TEST(ElementwiseVariadic, BroadcastsAcrossAllInputs) {
       .Input("b", T1<float>({10}))
       .Input("c", TS<float>({100, 200}, {2, 1}))
       .Output("y");
-  Tensor y = RunOk(r);
+  Tensor y = Run1(r);
   EXPECT_EQ(y.shape(), (Shape{2, 3}));
   EXPECT_EQ(Values<float>(y), (std::vector<float>{111, 112, 113, 211, 212, 213}));
 
@@ -354,26 +330,26 @@ TEST(ElementwiseVariadic, BroadcastsAcrossAllInputs) {
       .Input("b", T1<float>({3, 4}))
       .Input("c", T1<float>({5}))
       .Output("y");
-  EXPECT_EQ(Values<float>(RunOk(m)), (std::vector<float>{3, 11.0f / 3}));
+  EXPECT_EQ(Values<float>(Run1(m)), (std::vector<float>{3, 11.0f / 3}));
 }
 
 TEST(ElementwiseVariadic, MaxMinPropagateNaNAndHandleInts) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   NodeRunner r("Max", 13);
   r.Input("a", T1<float>({nan, 1, 5})).Input("b", T1<float>({1, nan, 2})).Output("y");
-  std::vector<float> y = Values<float>(RunOk(r));
+  std::vector<float> y = Values<float>(Run1(r));
   EXPECT_TRUE(std::isnan(y[0]));
   EXPECT_TRUE(std::isnan(y[1]));
   EXPECT_EQ(y[2], 5);
 
   NodeRunner m("Min", 13);
   m.Input("a", T1<uint64_t>({~0ull, 3})).Input("b", T1<uint64_t>({~0ull - 1, 7})).Output("y");
-  EXPECT_EQ(Values<uint64_t>(RunOk(m)), (std::vector<uint64_t>{~0ull - 1, 3}));
+  EXPECT_EQ(Values<uint64_t>(Run1(m)), (std::vector<uint64_t>{~0ull - 1, 3}));
 
   NodeRunner one("Max", 13);
   one.Input("a", T1<int32_t>({4, -4})).Output("y");
-  EXPECT_EQ(Values<int32_t>(RunOk(one)), (std::vector<int32_t>{4, -4}));
+  EXPECT_EQ(Values<int32_t>(Run1(one)), (std::vector<int32_t>{4, -4}));
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

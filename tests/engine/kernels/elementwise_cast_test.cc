@@ -8,22 +8,11 @@
 #include <limits>
 #include <vector>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
-
-template <typename T>
-Tensor T1(std::vector<T> v) {
-  return Tensor::FromVector(v);
-}
 
 StatusOr<Tensor> Cast(Tensor x, DType to, int opset = 13) {
   NodeRunner r("Cast", opset);
@@ -156,4 +145,4 @@ TEST(ElementwiseCast, UnsupportedAndInvalidTargets) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

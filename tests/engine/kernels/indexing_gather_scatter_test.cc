@@ -3,17 +3,11 @@
 // error texts for out-of-range indices and bad attributes.
 #include <gtest/gtest.h>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
 
 // [[0, 1, 2], [10, 11, 12], [20, 21, 22]]
 Tensor Data33() {
@@ -157,4 +151,4 @@ TEST(IndexingScatterTest, DeprecatedScatterAndBadIndex) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

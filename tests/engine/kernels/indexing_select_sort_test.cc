@@ -6,17 +6,11 @@
 #include <cmath>
 #include <limits>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
 
 TEST(IndexingSelectTest, OneHotNegativeIndicesAxis0) {
   NodeRunner r("OneHot", 11);
@@ -193,4 +187,4 @@ TEST(IndexingSortTest, NonMaxSuppressionCenterPoint) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

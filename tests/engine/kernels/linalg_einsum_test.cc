@@ -2,7 +2,7 @@
 // and diagonals, ellipsis broadcasting, batched determinants and error messages.
 #include <gtest/gtest.h>
 
-#include "tests/engine/kernels/linalg_test_util.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
 namespace trt::testing {

@@ -2,7 +2,7 @@
 // broadcasting, 1-D promotion, batch broadcasting, integer types and error messages.
 #include <gtest/gtest.h>
 
-#include "tests/engine/kernels/linalg_test_util.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
 namespace trt::testing {

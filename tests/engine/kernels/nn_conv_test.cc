@@ -5,27 +5,16 @@
 
 #include <vector>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-std::vector<float> ToVec(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.NumElements());
-}
-
-std::vector<float> Iota(int n, float start = 0) {
-  std::vector<float> v(n);
-  for (int i = 0; i < n; ++i) v[i] = start + static_cast<float>(i);
-  return v;
-}
 
 TEST(NnConvTest, Conv2dPadsStridesBias) {
   // X 1x1x3x3 = 0..8, W 1x1x2x2 all ones, pads 1, strides 2, bias 10.
   NodeRunner r("Conv", 13);
-  r.Input("X", Tensor::FromVector(Iota(9), Shape{1, 1, 3, 3}))
+  r.Input("X", Iota({1, 1, 3, 3}))
       .ConstantInput("W", Tensor::FromVector(std::vector<float>(4, 1.f), Shape{1, 1, 2, 2}))
       .ConstantInput("B", Tensor::FromVector(std::vector<float>{10.f}))
       .Attr("pads", std::vector<int64_t>{1, 1, 1, 1})
@@ -35,13 +24,13 @@ TEST(NnConvTest, Conv2dPadsStridesBias) {
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)[0].shape(), (Shape{1, 1, 2, 2}));
   // Windows: {0} {1,2} {3,6} {4,5,7,8}.
-  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{10, 13, 19, 34}));
+  EXPECT_EQ(Values((*out)[0]), (std::vector<float>{10, 13, 19, 34}));
 }
 
 TEST(NnConvTest, Conv1dGroupDilationSameUpper) {
   // 2 channels, group 2, kernel 2 dilation 2: y[c][o] = x[c][o] * w0 + x[c][o + 2] * w1.
   NodeRunner r("Conv", 11);
-  r.Input("X", Tensor::FromVector(Iota(8), Shape{1, 2, 4}))
+  r.Input("X", Iota({1, 2, 4}))
       .Input("W", Tensor::FromVector(std::vector<float>{1, 2, 3, 4}, Shape{2, 1, 2}))
       .Attr("group", int64_t{2})
       .Attr("dilations", std::vector<int64_t>{2})
@@ -51,24 +40,20 @@ TEST(NnConvTest, Conv1dGroupDilationSameUpper) {
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ((*out)[0].shape(), (Shape{1, 2, 4}));
   // total pad = 2 -> 1 begin, 1 end. c0: x=[0,1,2,3]; o0: x[-1]*1 + x[1]*2 = 2.
-  EXPECT_EQ(ToVec((*out)[0]),
+  EXPECT_EQ(Values((*out)[0]),
             (std::vector<float>{2, 4, 7, 2, 5 * 4, 4 * 3 + 6 * 4, 5 * 3 + 7 * 4, 6 * 3}));
 }
 
 TEST(NnConvTest, ConvRejectsBadShapes) {
   NodeRunner r("Conv", 13);
-  r.Input("X", Tensor::FromVector(Iota(9), Shape{1, 1, 3, 3}))
-      .Input("W", Tensor::FromVector(Iota(8), Shape{1, 2, 2, 2}))
-      .Output("Y");
+  r.Input("X", Iota({1, 1, 3, 3})).Input("W", Iota({1, 2, 2, 2})).Output("Y");
   auto out = r.Run();
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("expected dim 1 = C / group = 1"), std::string::npos)
       << out.status();
 
   NodeRunner r2("Conv", 13);
-  r2.Input("X", Tensor::FromVector(Iota(9), Shape{1, 9}))
-      .Input("W", Tensor::FromVector(Iota(4), Shape{1, 1, 2, 2}))
-      .Output("Y");
+  r2.Input("X", Iota({1, 9})).Input("W", Iota({1, 1, 2, 2})).Output("Y");
   out = r2.Run();
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("input 0 (X) has shape [1, 9], expected rank >= 3"),
@@ -76,8 +61,8 @@ TEST(NnConvTest, ConvRejectsBadShapes) {
       << out.status();
 
   NodeRunner r3("Conv", 13);
-  r3.Input("X", Tensor::FromVector(Iota(9), Shape{1, 1, 3, 3}))
-      .Input("W", Tensor::FromVector(Iota(4), Shape{1, 1, 2, 2}))
+  r3.Input("X", Iota({1, 1, 3, 3}))
+      .Input("W", Iota({1, 1, 2, 2}))
       .Attr("auto_pad", std::string("SAME"))
       .Output("Y");
   out = r3.Run();
@@ -95,12 +80,12 @@ TEST(NnConvTest, ConvTransposeStridesOutputPadding) {
       .Output("Y");
   auto out = r.Run();
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{1, 10, 2, 20, 0}));
+  EXPECT_EQ(Values((*out)[0]), (std::vector<float>{1, 10, 2, 20, 0}));
 }
 
 TEST(NnConvTest, MaxPoolIndicesAndCeilMode) {
   // 1x1x3x3 = 0..8 with the max in the middle replaced; kernel 2, stride 2, ceil_mode.
-  std::vector<float> x = Iota(9);
+  std::vector<float> x = Values(Iota({9}));
   x[4] = 100;
   NodeRunner r("MaxPool", 12);
   r.Input("X", Tensor::FromVector(x, Shape{1, 1, 3, 3}))
@@ -112,7 +97,7 @@ TEST(NnConvTest, MaxPoolIndicesAndCeilMode) {
       .Output("I");
   auto out = r.Run();
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{100, 5, 7, 8}));
+  EXPECT_EQ(Values((*out)[0]), (std::vector<float>{100, 5, 7, 8}));
   const int64_t* idx = (*out)[1].data<int64_t>();
   // Column-major spatial indices: (h, w) -> h + w * 3.
   EXPECT_EQ(std::vector<int64_t>(idx, idx + 4), (std::vector<int64_t>{4, 7, 5, 8}));
@@ -131,10 +116,10 @@ TEST(NnConvTest, AveragePoolCountIncludePad) {
   };
   auto excl = run(0);
   ASSERT_TRUE(excl.ok()) << excl.status();
-  EXPECT_EQ(ToVec((*excl)[0]), (std::vector<float>{2, 5, 8}));
+  EXPECT_EQ(Values((*excl)[0]), (std::vector<float>{2, 5, 8}));
   auto incl = run(1);
   ASSERT_TRUE(incl.ok()) << incl.status();
-  EXPECT_EQ(ToVec((*incl)[0]), (std::vector<float>{1, 5, 4}));
+  EXPECT_EQ(Values((*incl)[0]), (std::vector<float>{1, 5, 4}));
 }
 
 TEST(NnConvTest, LpPoolAndGlobalPools) {
@@ -145,7 +130,7 @@ TEST(NnConvTest, LpPoolAndGlobalPools) {
       .Output("Y");
   auto out = r.Run();
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{5, 10}));
+  EXPECT_EQ(Values((*out)[0]), (std::vector<float>{5, 10}));
 
   NodeRunner g("GlobalMaxPool", 1);
   g.Input("X", Tensor::FromVector(std::vector<float>{3, -4, 6, 8, -1, -2}, Shape{1, 2, 3}))
@@ -153,14 +138,12 @@ TEST(NnConvTest, LpPoolAndGlobalPools) {
   out = g.Run();
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)[0].shape(), (Shape{1, 2, 1}));
-  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{6, 8}));
+  EXPECT_EQ(Values((*out)[0]), (std::vector<float>{6, 8}));
 }
 
 TEST(NnConvTest, PoolRejectsKernelRankMismatch) {
   NodeRunner r("MaxPool", 12);
-  r.Input("X", Tensor::FromVector(Iota(9), Shape{1, 1, 3, 3}))
-      .Attr("kernel_shape", std::vector<int64_t>{2})
-      .Output("Y");
+  r.Input("X", Iota({1, 1, 3, 3})).Attr("kernel_shape", std::vector<int64_t>{2}).Output("Y");
   auto out = r.Run();
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("kernel_shape [2] has 1 dims, expected 2"),
@@ -191,7 +174,7 @@ TEST(NnConvTest, Col2ImSumsOverlaps) {
   auto out = r.Run();
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)[0].shape(), (Shape{1, 1, 4}));
-  EXPECT_EQ(ToVec((*out)[0]), (std::vector<float>{1, 12, 23, 30}));
+  EXPECT_EQ(Values((*out)[0]), (std::vector<float>{1, 12, 23, 30}));
 
   NodeRunner bad("Col2Im", 18);
   bad.Input("x", Tensor::FromVector(std::vector<float>(6, 1.f), Shape{1, 2, 3}))
@@ -205,4 +188,4 @@ TEST(NnConvTest, Col2ImSumsOverlaps) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "tests/engine/kernels/linalg_test_util.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
 namespace trt::testing {

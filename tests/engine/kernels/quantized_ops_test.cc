@@ -7,17 +7,11 @@
 #include <vector>
 
 #include "engine/kernels/quantized/requantize.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-template <typename T>
-std::vector<T> ToVec(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
 
 TEST(QuantizedOpsTest, RequantizeHelpersRoundHalfToEven) {
   using kernels::quant::QuantizeValue;
@@ -45,7 +39,7 @@ TEST(QuantizedOpsTest, QuantizeLinearPerAxisSaturates) {
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ((*out)[0].dtype(), DType::kInt8);
   // 1/2 = 0.5 -> 0; 3/2 = 1.5 -> 2, + 1; -300 -> -128; 5/2 = 2.5 -> 2; 7/2 -> 4, + 1; 127.
-  EXPECT_EQ(ToVec<int8_t>((*out)[0]), (std::vector<int8_t>{0, 3, -128, 2, 5, 127}));
+  EXPECT_EQ(Values<int8_t>((*out)[0]), (std::vector<int8_t>{0, 3, -128, 2, 5, 127}));
 }
 
 TEST(QuantizedOpsTest, QuantizeLinearRejectsPerAxisBeforeOpset13) {
@@ -68,7 +62,7 @@ TEST(QuantizedOpsTest, DequantizeLinearPerAxis) {
       .Output("y");
   auto out = r.Run();
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(ToVec<float>((*out)[0]), (std::vector<float>{0, 5, 20, 40}));
+  EXPECT_EQ(Values<float>((*out)[0]), (std::vector<float>{0, 5, 20, 40}));
 }
 
 TEST(QuantizedOpsTest, DynamicQuantizeLinear) {
@@ -82,7 +76,7 @@ TEST(QuantizedOpsTest, DynamicQuantizeLinear) {
   const float scale = (*out)[1].data<float>()[0];
   EXPECT_FLOAT_EQ(scale, 5.1f / 255.f);
   EXPECT_EQ((*out)[2].data<uint8_t>()[0], 128);  // round(127.5) = 128 (even)
-  EXPECT_EQ(ToVec<uint8_t>((*out)[0]), (std::vector<uint8_t>{128, 255, 0}));
+  EXPECT_EQ(Values<uint8_t>((*out)[0]), (std::vector<uint8_t>{128, 255, 0}));
 }
 
 TEST(QuantizedOpsTest, MatMulIntegerPerRowZeroPointAndBatch) {
@@ -97,7 +91,7 @@ TEST(QuantizedOpsTest, MatMulIntegerPerRowZeroPointAndBatch) {
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)[0].shape(), (Shape{2, 1, 2}));
   // A - 1: [0, 1], [2, 3]; B - bz: [[1, 0], [2, 4]].
-  EXPECT_EQ(ToVec<int32_t>((*out)[0]), (std::vector<int32_t>{2, 4, 8, 12}));
+  EXPECT_EQ(Values<int32_t>((*out)[0]), (std::vector<int32_t>{2, 4, 8, 12}));
 }
 
 TEST(QuantizedOpsTest, MatMulIntegerRejectsInnerMismatch) {
@@ -125,7 +119,7 @@ TEST(QuantizedOpsTest, QLinearMatMulRequantizes) {
   auto out = r.Run();
   ASSERT_TRUE(out.ok()) << out.status();
   // acc = 1 * 5 + 2 * 1 = 7; 7 * 0.5 = 3.5 -> 4 (even); + 7 = 11.
-  EXPECT_EQ(ToVec<uint8_t>((*out)[0]), (std::vector<uint8_t>{11}));
+  EXPECT_EQ(Values<uint8_t>((*out)[0]), (std::vector<uint8_t>{11}));
 }
 
 TEST(QuantizedOpsTest, QLinearConvPerChannelWithBias) {
@@ -145,7 +139,7 @@ TEST(QuantizedOpsTest, QLinearConvPerChannelWithBias) {
   ASSERT_TRUE(out.ok()) << out.status();
   // m0: (2 + 1) * 1 - 1 = 2, (4 + 1) - 1 = 4; m1: (6 + 1) * 0.5 = 3.5 -> 4, - 1 = 3;
   // (12 + 1) * 0.5 = 6.5 -> 6, - 1 = 5.
-  EXPECT_EQ(ToVec<int8_t>((*out)[0]), (std::vector<int8_t>{2, 4, 3, 5}));
+  EXPECT_EQ(Values<int8_t>((*out)[0]), (std::vector<int8_t>{2, 4, 3, 5}));
 }
 
 TEST(QuantizedOpsTest, ConvIntegerRejectsBadZeroPoint) {
@@ -162,4 +156,4 @@ TEST(QuantizedOpsTest, ConvIntegerRejectsBadZeroPoint) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

@@ -5,17 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  return std::vector<T>(t.data<T>(), t.data<T>() + t.NumElements());
-}
 
 Tensor X23() { return Tensor::FromVector<float>({1, -2, 3, 4, 5, -6}, Shape{2, 3}); }
 
@@ -153,4 +147,4 @@ TEST(ReduceTest, Errors) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

@@ -5,16 +5,11 @@
 #include <cmath>
 #include <vector>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
-
-std::vector<float> Values(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.NumElements());
-}
 
 graph::Attribute Strings(std::vector<std::string> v) {
   graph::Attribute a;
@@ -205,4 +200,4 @@ TEST(RnnOpsTest, ErrorsNameTheProblem) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

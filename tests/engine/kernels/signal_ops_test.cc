@@ -4,12 +4,11 @@
 
 #include <vector>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
-
-using testing::NodeRunner;
 
 void ExpectNear(const Tensor& t, const std::vector<double>& want) {
   ASSERT_EQ(t.NumElements(), static_cast<int64_t>(want.size()));
@@ -146,4 +145,4 @@ TEST(SignalOpsTest, MelWeightMatrixTriangle) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

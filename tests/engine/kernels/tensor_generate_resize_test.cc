@@ -2,7 +2,7 @@
 // Resize / Upsample (hand-computed coordinates and weights per mode).
 #include <gtest/gtest.h>
 
-#include "tests/engine/kernels/tensor_test_util.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
 namespace trt::testing {
@@ -10,18 +10,6 @@ namespace {
 
 using V = std::vector<float>;
 using VI = std::vector<int64_t>;
-
-Tensor Run1(const NodeRunner& r) {
-  auto out = r.Run();
-  EXPECT_TRUE(out.ok()) << out.status();
-  return out.ok() ? (*out)[0] : Tensor();
-}
-
-std::string RunError(const NodeRunner& r) {
-  auto out = r.Run();
-  EXPECT_FALSE(out.ok());
-  return out.ok() ? "" : out.status().message();
-}
 
 TEST(TensorConstantOfShapeTest, ValueAttributeAndDefault) {
   graph::Attribute value;

@@ -2,7 +2,7 @@
 // Concat, Split, Slice, ReverseSequence, Expand, Tile, Pad, CenterCropPad.
 #include <gtest/gtest.h>
 
-#include "tests/engine/kernels/tensor_test_util.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
 namespace trt::testing {
@@ -10,19 +10,6 @@ namespace {
 
 using V = std::vector<float>;
 using VI = std::vector<int64_t>;
-
-// Runs the node and returns output 0 (fails the test on error).
-Tensor Run1(const NodeRunner& r) {
-  auto out = r.Run();
-  EXPECT_TRUE(out.ok()) << out.status();
-  return out.ok() ? (*out)[0] : Tensor();
-}
-
-std::string RunError(const NodeRunner& r) {
-  auto out = r.Run();
-  EXPECT_FALSE(out.ok());
-  return out.ok() ? "" : out.status().message();
-}
 
 TEST(TensorTransposeTest, PermAndDefault) {
   NodeRunner r("Transpose", 13);

@@ -2,7 +2,7 @@
 // Dropout, Shape, Size.
 #include <gtest/gtest.h>
 
-#include "tests/engine/kernels/tensor_test_util.h"
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
 namespace trt::testing {

@@ -4,13 +4,28 @@
 #include <cmath>
 #include <vector>
 
+#include "tests/testing/kernel_test_util.h"
 #include "tests/testing/node_runner.h"
 
-namespace trt {
+namespace trt::testing {
 namespace {
 
-using testing::NodeRunner;
 constexpr const char* kDomain = "ai.onnx.preview.training";
+
+// Momentum with t = 1, alpha = 0.5, beta = 0.25, x = 1, g = 4, v = 2 (outputs not yet set).
+NodeRunner Momentum(const std::string& mode) {
+  NodeRunner r("Momentum", 1, kDomain);
+  r.Input("R", Tensor::Scalar<float>(0.5f))
+      .Input("T", Tensor::Scalar<int64_t>(1))
+      .Input("X", Tensor::FromVector<float>({1}))
+      .Input("G", Tensor::FromVector<float>({4}))
+      .Input("V", Tensor::FromVector<float>({2}))
+      .Attr("alpha", 0.5f)
+      .Attr("beta", 0.25f)
+      .Attr("norm_coefficient", 0.0f)
+      .Attr("mode", mode);
+  return r;
+}
 
 // Adagrad: r = 0.5, x = 1, g = 2, h = 0 -> h' = 4, x' = 1 - 0.5 * 2 / 2 = 0.5.
 TEST(TrainingOpsTest, Adagrad) {
@@ -32,18 +47,8 @@ TEST(TrainingOpsTest, Adagrad) {
 // standard x' = 1 - 0.5 * 2 = 0; nesterov x' = 1 - 0.5 * (4 + 0.5 * 2) = -1.5.
 TEST(TrainingOpsTest, MomentumStandardAndNesterov) {
   for (const std::string mode : {"standard", "nesterov"}) {
-    NodeRunner r("Momentum", 1, kDomain);
-    r.Input("R", Tensor::Scalar<float>(0.5f))
-        .Input("T", Tensor::Scalar<int64_t>(1))
-        .Input("X", Tensor::FromVector<float>({1}))
-        .Input("G", Tensor::FromVector<float>({4}))
-        .Input("V", Tensor::FromVector<float>({2}))
-        .Attr("alpha", 0.5f)
-        .Attr("beta", 0.25f)
-        .Attr("norm_coefficient", 0.0f)
-        .Attr("mode", mode)
-        .Output("X_new")
-        .Output("V_new");
+    NodeRunner r = Momentum(mode);
+    r.Output("X_new").Output("V_new");
     auto out = r.Run();
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_EQ((*out)[0].data<float>()[0], mode == "standard" ? 0.0f : -1.5f) << mode;
@@ -52,17 +57,8 @@ TEST(TrainingOpsTest, MomentumStandardAndNesterov) {
 }
 
 TEST(TrainingOpsTest, MomentumRejectsUnknownMode) {
-  NodeRunner r("Momentum", 1, kDomain);
-  r.Input("R", Tensor::Scalar<float>(0.5f))
-      .Input("T", Tensor::Scalar<int64_t>(1))
-      .Input("X", Tensor::FromVector<float>({1}))
-      .Input("G", Tensor::FromVector<float>({4}))
-      .Input("V", Tensor::FromVector<float>({2}))
-      .Attr("alpha", 0.5f)
-      .Attr("beta", 0.25f)
-      .Attr("norm_coefficient", 0.0f)
-      .Attr("mode", std::string("heavy"))
-      .Output("X_new");
+  NodeRunner r = Momentum("heavy");
+  r.Output("X_new");
   auto out = r.Run();
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("mode is 'heavy'"), std::string::npos);
@@ -107,4 +103,4 @@ TEST(TrainingOpsTest, ShapeMismatchIsRejected) {
 }
 
 }  // namespace
-}  // namespace trt
+}  // namespace trt::testing

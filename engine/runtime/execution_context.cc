@@ -1,0 +1,89 @@
+// ExecutionContext: arena-backed execution of a Plan for one profile.
+#include "engine/runtime/execution_context.h"
+
+namespace trt::runtime {
+
+class ExecutionContext::ArenaAllocator final : public SlotAllocator {
+ public:
+  ArenaAllocator(const ProfileMemory& mem, char* base) : mem_(mem), base_(base) {}
+
+  Tensor Allocate(int slot, DType dtype, const Shape& shape) override {
+    const int req = mem_.slot_request[slot];
+    const int64_t bytes = shape.NumElements() * static_cast<int64_t>(DTypeSize(dtype));
+    if (req < 0 || bytes > mem_.request_bytes[req] || bytes < 0) {
+      ++fallbacks_;
+      return Tensor();
+    }
+    return Tensor::Wrap(dtype, shape, base_ + mem_.plan.offsets[req], nullptr);
+  }
+  bool Owns(const void* p) const override {
+    const char* c = static_cast<const char*>(p);
+    return c >= base_ && c < base_ + mem_.plan.arena_bytes;
+  }
+  int64_t fallbacks() const { return fallbacks_; }
+
+ private:
+  const ProfileMemory& mem_;
+  char* base_;
+  int64_t fallbacks_ = 0;
+};
+
+ExecutionContext::~ExecutionContext() = default;
+
+StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
+    std::shared_ptr<const Plan> plan, int profile, int threads) {
+  if (profile < 0 || profile >= static_cast<int>(plan->profiles().size())) {
+    return InvalidArgument("profile index " + std::to_string(profile) +
+                           " out of range: the plan has " +
+                           std::to_string(plan->profiles().size()) + " profiles");
+  }
+  std::unique_ptr<ExecutionContext> c(new ExecutionContext());
+  c->plan_ = std::move(plan);
+  c->profile_ = profile;
+  const ProfileMemory& mem = c->plan_->memory(profile);
+  void* arena = AlignedAlloc(static_cast<size_t>(mem.plan.arena_bytes));
+  if (arena == nullptr) {
+    return ResourceExhausted("cannot allocate the " + std::to_string(mem.plan.arena_bytes >> 20) +
+                             " MiB arena of profile '" + c->profile().name + "'");
+  }
+  c->arena_.reset(arena);
+  c->allocator_ = std::make_unique<ArenaAllocator>(mem, static_cast<char*>(arena));
+  if (threads > 1) c->pool_ = std::make_unique<ThreadPool>(threads);
+  c->slots_.resize(c->plan_->program().slot_values.size());
+  c->ordered_inputs_.resize(c->plan_->model().graph->inputs().size());
+  c->shapes_.reserve(c->ordered_inputs_.size());
+  return c;
+}
+
+int64_t ExecutionContext::heap_fallbacks() const { return allocator_->fallbacks(); }
+
+StatusOr<NamedTensors> ExecutionContext::Run(const NamedTensors& inputs) {
+  const graph::Model& model = plan_->model();
+  TRT_RETURN_IF_ERROR(ValidateBindings(model, inputs));
+  const auto& graph_inputs = model.graph->inputs();
+  shapes_.clear();
+  for (size_t i = 0; i < graph_inputs.size(); ++i) {
+    for (const auto& [name, t] : inputs) {
+      if (name == graph_inputs[i]->name) {
+        ordered_inputs_[i] = t;
+        shapes_.emplace_back(name, t.shape());
+      }
+    }
+  }
+  Status in_profile = CheckShapesInProfile(profile(), shapes_);
+  if (!in_profile.ok()) return in_profile.WithContext("model '" + model.name + "'");
+  RunOptions options;
+  options.pool = pool_.get();
+  options.allocator = allocator_.get();
+  auto outs = RunProgram(plan_->program(), slots_, ordered_inputs_, nullptr, options);
+  if (!outs.ok()) return outs.status().WithContext("model '" + model.name + "'");
+  NamedTensors result;
+  const auto& graph_outputs = model.graph->outputs();
+  result.reserve(graph_outputs.size());
+  for (size_t i = 0; i < graph_outputs.size(); ++i) {
+    result.emplace_back(graph_outputs[i]->name, std::move((*outs)[i]));
+  }
+  return result;
+}
+
+}  // namespace trt::runtime

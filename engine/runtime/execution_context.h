@@ -1,0 +1,56 @@
+// ExecutionContext: runs a Plan for one optimization profile.
+//
+// Created once per profile per worker (Plan + profile index); owns a 64-byte aligned arena
+// sized by the profile's memory plan, its value slots and (optionally) an intra-op pool.
+// Run() checks the bindings against the model (names, dtypes, ranks) and the profile (every
+// dim inside [min, max]; the error names the input, dim, value and range), then executes.
+// Intermediate values live in the arena at planned offsets, so steady-state runs do not
+// allocate tensor memory on the heap; values whose size is data-dependent (NonZero, ...)
+// or larger than planned fall back to the heap and are counted in heap_fallbacks().
+//
+// Outputs: the returned tensors alias the arena (or the inputs) and stay valid until the
+// next Run() on this context; Clone() them to keep them longer.
+// Threading: NOT thread-safe: one thread uses a context at a time (create one per worker).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/aligned_alloc.h"
+#include "engine/base/thread_pool.h"
+#include "engine/runtime/bindings.h"
+#include "engine/runtime/plan.h"
+
+namespace trt::runtime {
+
+class ExecutionContext {
+ public:
+  // `threads` > 1 gives the context its own intra-op pool.
+  static StatusOr<std::unique_ptr<ExecutionContext>> Create(std::shared_ptr<const Plan> plan,
+                                                            int profile, int threads = 1);
+  ~ExecutionContext();
+
+  StatusOr<NamedTensors> Run(const NamedTensors& inputs);
+
+  const OptimizationProfile& profile() const { return plan_->profiles()[profile_]; }
+  int profile_index() const { return profile_; }
+  int64_t arena_bytes() const { return plan_->memory(profile_).plan.arena_bytes; }
+  // Output allocations that could not be served from the arena, since creation.
+  int64_t heap_fallbacks() const;
+
+ private:
+  class ArenaAllocator;
+  ExecutionContext() = default;
+
+  std::shared_ptr<const Plan> plan_;
+  int profile_ = 0;
+  AlignedBuffer arena_;
+  std::unique_ptr<ArenaAllocator> allocator_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::vector<Tensor> slots_;
+  std::vector<Tensor> ordered_inputs_;
+  std::vector<std::pair<std::string, Shape>> shapes_;
+};
+
+}  // namespace trt::runtime

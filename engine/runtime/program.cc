@@ -1,0 +1,229 @@
+// GraphProgram construction (kernel creation, slots, liveness) and RunProgram.
+#include "engine/runtime/program.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/kernels/registry.h"
+
+namespace trt::runtime {
+
+using graph::Graph;
+using graph::Node;
+using graph::Value;
+
+const Tensor* Scope::Lookup(const std::string& name) const {
+  for (const Scope* s = this; s != nullptr; s = s->parent) {
+    auto it = s->program->slot_by_name.find(name);
+    if (it != s->program->slot_by_name.end()) {
+      const Value* v = s->program->slot_values[it->second];
+      if (v->is_outer_scope) continue;  // a capture: keep looking outward
+      const Tensor& t = (*s->slots)[it->second];
+      if (t.defined()) return &t;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+class Context final : public kernels::KernelContext, public kernels::SubgraphRunner {
+ public:
+  Context(const GraphProgram& p, const GraphProgram::Step& step, std::vector<Tensor>& slots,
+          const Scope& scope, const RunOptions& options)
+      : p_(p), step_(step), slots_(slots), scope_(scope), options_(options) {}
+
+  const kernels::KernelInfo& info() const override { return *step_.info; }
+  int num_inputs() const override { return static_cast<int>(step_.inputs.size()); }
+  const Tensor* Input(int i) const override {
+    if (i < 0 || i >= num_inputs() || step_.inputs[i] < 0) return nullptr;
+    const Tensor& t = slots_[step_.inputs[i]];
+    return t.defined() ? &t : nullptr;
+  }
+  int num_outputs() const override { return static_cast<int>(step_.outputs.size()); }
+  bool OutputRequested(int i) const override {
+    return i >= 0 && i < num_outputs() && step_.outputs[i] >= 0;
+  }
+  StatusOr<Tensor*> AllocateOutput(int i, DType dtype, const Shape& shape) override {
+    if (!OutputRequested(i)) {  // omitted output: give the kernel scratch space
+      if (scratch_.size() < static_cast<size_t>(num_outputs())) scratch_.resize(num_outputs());
+      TRT_ASSIGN_OR_RETURN(scratch_[i], Tensor::Allocate(dtype, shape));
+      return &scratch_[i];
+    }
+    Tensor& slot = slots_[step_.outputs[i]];
+    if (options_.allocator != nullptr) {
+      slot = options_.allocator->Allocate(step_.outputs[i], dtype, shape);
+      if (slot.defined()) return &slot;
+    }
+    auto t = Tensor::Allocate(dtype, shape);
+    if (!t.ok()) {
+      return t.status().WithContext(step_.node->Describe() + " output " + std::to_string(i));
+    }
+    slot = std::move(t).value();
+    return &slot;
+  }
+  void SetOutput(int i, Tensor t) override {
+    if (!OutputRequested(i)) return;
+    // Forwarding an arena buffer (e.g. Reshape of an intermediate) would let the planner
+    // reuse that memory while this output is alive: copy into the output's own storage.
+    if (options_.allocator != nullptr && t.nbytes() > 0 && options_.allocator->Owns(t.raw_data())) {
+      auto out = AllocateOutput(i, t.dtype(), t.shape());
+      if (out.ok()) {
+        std::memcpy((*out)->raw_data(), t.raw_data(), t.nbytes());
+        return;
+      }
+    }
+    slots_[step_.outputs[i]] = std::move(t);
+  }
+  ThreadPool* thread_pool() override { return options_.pool; }
+  kernels::SubgraphRunner* subgraphs() override { return this; }
+
+  StatusOr<std::vector<Tensor>> Run(const Graph& subgraph,
+                                    const std::vector<Tensor>& inputs) override {
+    auto it = p_.subprograms.find(&subgraph);
+    if (it == p_.subprograms.end()) {
+      return Internal(step_.node->Describe() + ": subgraph '" + subgraph.name + "' not prepared");
+    }
+    std::vector<Tensor> slots;
+    RunOptions sub = options_;
+    sub.allocator = nullptr;  // bodies run on the heap; only the root graph is planned
+    return RunProgram(*it->second, slots, inputs, &scope_, sub);
+  }
+
+ private:
+  const GraphProgram& p_;
+  const GraphProgram::Step& step_;
+  std::vector<Tensor>& slots_;
+  const Scope& scope_;
+  const RunOptions& options_;
+  std::vector<Tensor> scratch_;
+};
+
+void CollectSubgraphs(const Node& n, std::vector<const Graph*>* out) {
+  for (const auto& [name, a] : n.attrs) {
+    if (a.g) out->push_back(a.g.get());
+    for (const auto& g : a.graphs) out->push_back(g.get());
+  }
+}
+
+// Names a subgraph (and its nested subgraphs) reads from enclosing scopes. A node owning such
+// a subgraph uses those values, so they must stay alive until the node has run.
+void CollectCapturedNames(const Graph& g, std::vector<std::string>* out) {
+  for (const Value* v : g.outer_scope_values()) out->push_back(v->name);
+  for (const Node* n : g.nodes()) {
+    std::vector<const Graph*> subs;
+    CollectSubgraphs(*n, &subs);
+    for (const Graph* sg : subs) {
+      std::vector<std::string> inner;
+      CollectCapturedNames(*sg, &inner);
+      for (auto& name : inner) {
+        const Value* local = g.FindValue(name);
+        if (local == nullptr || local->is_outer_scope) out->push_back(std::move(name));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+StatusOr<std::vector<Tensor>> RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
+                                         const std::vector<Tensor>& inputs, const Scope* parent,
+                                         const RunOptions& options) {
+  const Graph& g = *p.graph;
+  slots.resize(p.slot_values.size());
+  for (size_t i = 0; i < p.slot_values.size(); ++i) {
+    const Value* v = p.slot_values[i];
+    if (v->constant) slots[i] = *v->constant;
+  }
+  const size_t n_in = std::min(inputs.size(), g.inputs().size());
+  for (size_t i = 0; i < n_in; ++i) slots[p.slot_of.at(g.inputs()[i])] = inputs[i];
+  Scope scope{&p, &slots, parent};
+  for (const Value* v : g.outer_scope_values()) {
+    const Tensor* t = parent ? parent->Lookup(v->name) : nullptr;
+    if (!t) {
+      return InvalidArgument("graph '" + g.name + "': outer-scope value '" + v->name +
+                             "' is not available");
+    }
+    slots[p.slot_of.at(v)] = *t;
+  }
+  for (const auto& step : p.steps) {
+    Context ctx(p, step, slots, scope, options);
+    TRT_RETURN_IF_ERROR(step.kernel->Compute(ctx));
+    for (size_t o = 0; o < step.outputs.size(); ++o) {
+      if (step.outputs[o] >= 0 && !slots[step.outputs[o]].defined()) {
+        return Internal(step.node->Describe() + ": kernel did not produce output " +
+                        std::to_string(o));
+      }
+    }
+    if (options.release_dead_values) {
+      for (int r : step.release) slots[r] = Tensor();
+    }
+  }
+  std::vector<Tensor> outs;
+  outs.reserve(g.outputs().size());
+  for (const Value* v : g.outputs()) {
+    const Tensor& t = slots[p.slot_of.at(v)];
+    if (!t.defined()) {
+      return Internal("graph '" + g.name + "': output '" + v->name + "' was not computed");
+    }
+    outs.push_back(t);
+  }
+  return outs;
+}
+
+StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {
+  auto p = std::make_unique<GraphProgram>();
+  p->graph = &g;
+  for (const auto& v : g.values()) {
+    int slot = static_cast<int>(p->slot_values.size());
+    p->slot_of[v.get()] = slot;
+    if (!v->name.empty()) p->slot_by_name[v->name] = slot;
+    p->slot_values.push_back(v.get());
+  }
+  // Last use of each value: as a direct input, or captured by one of the node's subgraphs.
+  std::unordered_map<const Value*, size_t> last_use;
+  std::vector<std::vector<const Value*>> used_by(g.nodes().size());
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    const Node* n = g.nodes()[i];
+    for (const Value* in : n->inputs) {
+      if (in) used_by[i].push_back(in);
+    }
+    std::vector<const Graph*> subs;
+    CollectSubgraphs(*n, &subs);
+    for (const Graph* sg : subs) {
+      std::vector<std::string> names;
+      CollectCapturedNames(*sg, &names);
+      for (const auto& name : names) {
+        if (const Value* v = g.FindValue(name)) used_by[i].push_back(v);
+      }
+    }
+    for (const Value* v : used_by[i]) last_use[v] = i;
+  }
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    const Node* n = g.nodes()[i];
+    Step step;
+    step.node = n;
+    step.info = std::make_unique<kernels::KernelInfo>(*n);
+    TRT_ASSIGN_OR_RETURN(step.kernel, kernels::CreateKernel(*n, &step.kernel_name));
+    for (const Value* in : n->inputs) step.inputs.push_back(in ? p->slot_of.at(in) : -1);
+    for (const Value* out : n->outputs) step.outputs.push_back(out ? p->slot_of.at(out) : -1);
+    for (const Value* in : used_by[i]) {
+      if (last_use[in] == i && !in->is_graph_output && !in->is_constant() && !in->is_outer_scope) {
+        int slot = p->slot_of.at(in);
+        if (std::find(step.release.begin(), step.release.end(), slot) == step.release.end()) {
+          step.release.push_back(slot);
+        }
+      }
+    }
+    std::vector<const Graph*> subs;
+    CollectSubgraphs(*n, &subs);
+    for (const Graph* sg : subs) {
+      TRT_ASSIGN_OR_RETURN(auto sp, Build(*sg));
+      p->subprograms[sg] = std::move(sp);
+    }
+    p->steps.push_back(std::move(step));
+  }
+  return p;
+}
+
+}  // namespace trt::runtime
