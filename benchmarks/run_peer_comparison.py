@@ -91,7 +91,9 @@ def trtserve_bench_available(binary):
         r = subprocess.run([binary, "bench", "--help"], capture_output=True, text=True, timeout=30)
     except Exception as e:  # noqa: BLE001
         return False, f"`trtserve bench --help` failed: {e}"
-    if r.returncode != 0:
+    # CLI11 answers `--help` before it rejects an unknown subcommand, so a build without
+    # `bench` exits 0 with the top-level help: look for bench's own --shapes option.
+    if r.returncode != 0 or "--shapes" not in (r.stdout + r.stderr):
         return False, "this trtserve build has no `bench` subcommand yet"
     return True, ""
 
