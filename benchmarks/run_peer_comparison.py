@@ -109,6 +109,32 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def estimate_peak_per_core():
+    """FP32 FMA peak per core from /proc/cpuinfo: FLOP/cycle from the widest FMA ISA (assumes
+    two FMA units: AVX-512 64, AVX2+FMA 32, SSE 8) x the 'cpu MHz' reported (nominal, no
+    turbo). -> (GFLOP/s, explanation)"""
+    flags, mhz = set(), None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
+                elif line.startswith("cpu MHz") and mhz is None:
+                    mhz = float(line.split(":", 1)[1])
+    except OSError:
+        pass
+    if "avx512f" in flags:
+        fpc, isa = 64, "AVX-512: 2 FMA units x 16 lanes x 2"
+    elif "avx2" in flags and "fma" in flags:
+        fpc, isa = 32, "AVX2: 2 FMA units x 8 lanes x 2"
+    else:
+        fpc, isa = 8, "SSE: 2 x 4 lanes"
+    if not mhz:
+        return 100.0, "cpu MHz unknown; assumed 100 GFLOP/s"
+    ghz = mhz / 1000.0
+    return fpc * ghz, f"{fpc} FLOP/cycle ({isa}) x {ghz:.2f} GHz ('cpu MHz' in /proc/cpuinfo, turbo not counted)"
+
+
 def git_rev():
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -152,8 +178,9 @@ def main():
     ap.add_argument("--duration-s", type=float, default=3.0)
     ap.add_argument("--min-iterations", type=int, default=3, help="ORT floor on timed runs")
     ap.add_argument("--case-timeout-s", type=float, default=90.0, help="cap per tool per case")
-    ap.add_argument("--peak-gflops-per-core", type=float, default=100.0,
-                    help="FP32 FMA peak per core used for the fraction-of-peak column")
+    ap.add_argument("--peak-gflops-per-core", type=float, default=0.0,
+                    help="FP32 FMA peak per core for the '%% peak' column (default: estimated from "
+                         "/proc/cpuinfo ISA flags x cpu MHz)")
     ap.add_argument("--ort-only", action="store_true", help="do not run trtserve")
     ap.add_argument("--trtserve-extra", default="", help="extra args for `trtserve bench` (shell-quoted)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
@@ -162,6 +189,10 @@ def main():
     command = "benchmarks/run_peer_comparison.sh" + "".join(" " + shlex.quote(a) for a in sys.argv[1:])
 
     t_start = time.time()
+    if args.peak_gflops_per_core > 0:
+        peak_core, peak_why = args.peak_gflops_per_core, "given with --peak-gflops-per-core"
+    else:
+        peak_core, peak_why = estimate_peak_per_core()
     load_start = os.getloadavg()
     ort_version = ensure_setup(args)
     if args.ort_only:
@@ -258,7 +289,8 @@ def main():
         "duration_s": args.duration_s,
         "min_iterations": args.min_iterations,
         "case_timeout_s": args.case_timeout_s,
-        "peak_gflops_per_core": args.peak_gflops_per_core,
+        "peak_gflops_per_core": round(peak_core, 1),
+        "peak_note": peak_why,
         "bert_seq": args.bert_seq,
         "raw": os.path.relpath(args.raw, ROOT),
         "elapsed_s": round(elapsed, 1),
@@ -289,7 +321,8 @@ def write_markdown(path, meta, rows):
              + ("" if meta["trtserve_available"] else f" — **not measured: {meta['trtserve_note']}**"))
     L.append(f"- Per run: warm-up {meta['warmup_ms']} ms, then timed runs for {meta['duration_s']} s "
              f"(ORT: at least {meta['min_iterations']} runs); each tool/case capped at {meta['case_timeout_s']:.0f} s")
-    L.append(f"- Peak used for '% peak': {peak_core:.0f} GFLOP/s per core × threads (FP32 FMA, approximate)")
+    L.append(f"- Peak used for '% peak': {peak_core:.0f} GFLOP/s per core × threads (FP32 FMA: {meta['peak_note']}; "
+             "approximate, all-core turbo can exceed it)")
     L.append("")
     if not meta["trtserve_available"]:
         L.append("> **The trtserve columns are empty on purpose.** They are produced by the same command "
