@@ -177,7 +177,12 @@ def main():
     ap.add_argument("--warmup-ms", type=int, default=1000)
     ap.add_argument("--duration-s", type=float, default=3.0)
     ap.add_argument("--min-iterations", type=int, default=3, help="ORT floor on timed runs")
-    ap.add_argument("--case-timeout-s", type=float, default=90.0, help="cap per tool per case")
+    ap.add_argument("--case-timeout-s", type=float, default=180.0, help="cap per tool per case")
+    ap.add_argument("--budget-s", type=float, default=1140.0,
+                    help="wall-clock budget for the sweep; trtserve runs are capped/skipped to keep the "
+                         "remaining ORT runs inside it (default 19 min)")
+    ap.add_argument("--ort-reserve-s", type=float, default=25.0,
+                    help="time kept in the budget per ORT run still to come")
     ap.add_argument("--peak-gflops-per-core", type=float, default=0.0,
                     help="FP32 FMA peak per core for the '%% peak' column (default: estimated from "
                          "/proc/cpuinfo ISA flags x cpu MHz)")
@@ -210,6 +215,10 @@ def main():
     # trtserve per-item seconds per (model, threads), from the largest finished batch
     per_item = {}
     order_flip = False
+    n_cases = sum(1 for m in args.models.split(",") for b, _ in table[m][1]
+                  if not batches or b in batches) * len(threads)
+    ort_left = [n_cases]
+    deadline = t_start + args.budget_s
     for model in args.models.split(","):
         onnx_file, shape_cases, int64 = table[model]
         onnx_path = os.path.join(MODELS_DIR, onnx_file)
@@ -237,28 +246,36 @@ def main():
                     log(f"ORT      {model} b={batch} t={th}")
                     r = run_capped(ort_cmd, args.case_timeout_s, cwd=PEERS)
                     row["ort"] = load_result(ort_json, *r, args.case_timeout_s)
+                    ort_left[0] -= 1
 
                 def run_trt():
                     if not trt_ok:
                         row["trtserve"] = {"status": "n/a", "detail": trt_why}
                         return
                     est, bound = per_item.get((model, th), (None, ""))
+                    # what is left of the budget after the ORT runs still to come
+                    cap = min(args.case_timeout_s, deadline - time.time() - args.ort_reserve_s * ort_left[0])
+                    if cap < 10:
+                        row["trtserve"] = {"status": "skipped",
+                                           "detail": f"sweep budget (--budget-s {args.budget_s:.0f}) used up"}
+                        log(f"trtserve {model} b={batch} t={th}: skipped (budget)")
+                        return
                     # warm-up (>= 1 run) + 1 timed run must fit in the cap
-                    if est is not None and 2 * est * batch > args.case_timeout_s:
+                    if est is not None and 2 * est * batch > cap:
                         row["trtserve"] = {"status": "skipped",
                                            "detail": f"{bound}~{est * batch:.0f} s/iteration extrapolated linearly "
                                                      f"from a smaller batch; 2 runs exceed the "
-                                                     f"{args.case_timeout_s:.0f} s cap"}
+                                                     f"{cap:.0f} s cap"}
                         log(f"trtserve {model} b={batch} t={th}: skipped ({row['trtserve']['detail']})")
                         return
                     log(f"trtserve {model} b={batch} t={th}")
-                    r = run_capped(trt_cmd, args.case_timeout_s, cwd=ROOT)
-                    row["trtserve"] = load_result(trt_json, *r, args.case_timeout_s)
+                    r = run_capped(trt_cmd, cap, cwd=ROOT)
+                    row["trtserve"] = load_result(trt_json, *r, cap)
                     if row["trtserve"]["status"] == "ok":
                         per_item[(model, th)] = (row["trtserve"]["latency_ms"]["median"] / 1000.0 / batch, "")
                     elif row["trtserve"]["status"] == "timeout":
                         # warm-up + timed runs did not fit: at least cap/2 s per iteration at this batch
-                        per_item[(model, th)] = (args.case_timeout_s / 2 / batch, "at least ")
+                        per_item[(model, th)] = (cap / 2 / batch, "at least ")
 
                 for fn in ((run_ort, run_trt) if order_flip else (run_trt, run_ort)):
                     fn()
@@ -289,6 +306,7 @@ def main():
         "duration_s": args.duration_s,
         "min_iterations": args.min_iterations,
         "case_timeout_s": args.case_timeout_s,
+        "budget_s": args.budget_s,
         "peak_gflops_per_core": round(peak_core, 1),
         "peak_note": peak_why,
         "bert_seq": args.bert_seq,
@@ -320,7 +338,8 @@ def write_markdown(path, meta, rows):
     L.append(f"- trtserve: `{meta['trtserve']} bench` at commit {meta['git']}"
              + ("" if meta["trtserve_available"] else f" — **not measured: {meta['trtserve_note']}**"))
     L.append(f"- Per run: warm-up {meta['warmup_ms']} ms, then timed runs for {meta['duration_s']} s "
-             f"(ORT: at least {meta['min_iterations']} runs); each tool/case capped at {meta['case_timeout_s']:.0f} s")
+             f"(ORT: at least {meta['min_iterations']} runs); each tool/case capped at {meta['case_timeout_s']:.0f} s, "
+             f"trtserve runs further capped to keep the sweep within {meta['budget_s']:.0f} s")
     L.append(f"- Peak used for '% peak': {peak_core:.0f} GFLOP/s per core × threads (FP32 FMA: {meta['peak_note']}; "
              "approximate, all-core turbo can exceed it)")
     L.append("")
