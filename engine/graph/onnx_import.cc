@@ -17,7 +17,7 @@ std::string NormalizeDomain(const std::string& d) { return d == "ai.onnx" ? "" :
 
 struct ImportContext {
   const std::map<std::string, int>* opsets;
-  std::string base_dir;
+  ExternalDataSource external;
   std::string model_name;
 };
 
@@ -134,13 +134,13 @@ StatusOr<Attribute> ConvertAttribute(const onnx::AttributeProto& ap, const Impor
       break;
     case AP::TENSOR: {
       a.kind = Attribute::Kind::kTensor;
-      TRT_ASSIGN_OR_RETURN(a.t, TensorFromProto(ap.t(), ctx.base_dir, what));
+      TRT_ASSIGN_OR_RETURN(a.t, TensorFromProto(ap.t(), ctx.external, what));
       break;
     }
     case AP::TENSORS:
       a.kind = Attribute::Kind::kTensors;
       for (const auto& tp : ap.tensors()) {
-        TRT_ASSIGN_OR_RETURN(Tensor t, TensorFromProto(tp, ctx.base_dir, what));
+        TRT_ASSIGN_OR_RETURN(Tensor t, TensorFromProto(tp, ctx.external, what));
         a.tensors.push_back(std::move(t));
       }
       break;
@@ -170,7 +170,7 @@ StatusOr<Tensor> ConstantNodeValue(const onnx::NodeProto& np, const ImportContex
                                    const std::string& where) {
   for (const auto& ap : np.attribute()) {
     const std::string& n = ap.name();
-    if (n == "value") return TensorFromProto(ap.t(), ctx.base_dir, where);
+    if (n == "value") return TensorFromProto(ap.t(), ctx.external, where);
     if (n == "value_float") return Tensor::Scalar<float>(ap.f());
     if (n == "value_int") return Tensor::Scalar<int64_t>(ap.i());
     if (n == "value_floats") {
@@ -204,7 +204,7 @@ Status ImportGraph(const onnx::GraphProto& gp, const ImportContext& ctx, Graph* 
   // Initializers first: an input that also has an initializer is treated as a constant.
   for (const auto& tp : gp.initializer()) {
     if (tp.name().empty()) return InvalidArgument("an initializer has no name");
-    TRT_ASSIGN_OR_RETURN(Tensor t, TensorFromProto(tp, ctx.base_dir, tp.name()));
+    TRT_ASSIGN_OR_RETURN(Tensor t, TensorFromProto(tp, ctx.external, tp.name()));
     Value* v = g->FindValue(tp.name());
     if (!v) v = g->AddValue(tp.name());
     v->dtype = t.dtype();
@@ -306,7 +306,7 @@ Status ImportGraph(const onnx::GraphProto& gp, const ImportContext& ctx, Graph* 
 }  // namespace
 
 StatusOr<Model> ImportOnnxModel(const onnx::ModelProto& proto, const std::string& model_name,
-                                const std::string& base_dir) {
+                                const ExternalDataSource& external) {
   Model m;
   m.name = model_name;
   m.ir_version = proto.ir_version();
@@ -329,7 +329,7 @@ StatusOr<Model> ImportOnnxModel(const onnx::ModelProto& proto, const std::string
     // Functions are only a problem if a node calls one; note them so errors can say so.
     for (const auto& f : proto.functions()) m.opsets.emplace(f.domain(), 1);
   }
-  ImportContext ctx{&m.opsets, base_dir, model_name};
+  ImportContext ctx{&m.opsets, external, model_name};
   m.graph = std::make_shared<Graph>();
   Status s = ImportGraph(proto.graph(), ctx, m.graph.get());
   if (!s.ok()) return s.WithContext("model '" + model_name + "'");

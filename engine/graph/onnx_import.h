@@ -12,6 +12,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "engine/base/status.h"
@@ -30,17 +31,30 @@ inline constexpr int kMaxSupportedOnnxOpset = 18;
 // Refuse protobuf files larger than this (protobuf's own hard limit is 2 GiB).
 inline constexpr int64_t kMaxModelFileBytes = int64_t{2} << 30;
 
+// Where external tensor data comes from: files in `base_dir` next to the model (ONNX's
+// external-data convention), or, when `resolve` is set, a callback (plan files keep their
+// weights in a section of their own and hand out zero-copy views of it).
+struct ExternalDataSource {
+  using Resolver = std::function<StatusOr<Tensor>(const std::string& location, int64_t offset,
+                                                  int64_t length, DType dtype, const Shape& shape)>;
+  ExternalDataSource() = default;
+  ExternalDataSource(std::string dir) : base_dir(std::move(dir)) {}  // NOLINT: implicit on purpose
+  ExternalDataSource(const char* dir) : base_dir(dir) {}             // NOLINT
+  std::string base_dir;
+  Resolver resolve;
+};
+
 // Loads a model from an .onnx file. External data is resolved relative to its folder.
 StatusOr<Model> LoadOnnxModel(const std::string& path);
 // Imports from bytes; `base_dir` resolves external data ("" disables external data).
 StatusOr<Model> ImportOnnxModel(const std::string& bytes, const std::string& model_name,
                                 const std::string& base_dir);
 StatusOr<Model> ImportOnnxModel(const onnx::ModelProto& proto, const std::string& model_name,
-                                const std::string& base_dir);
+                                const ExternalDataSource& external);
 
 // Converts a TensorProto (as found in initializers, attributes and the ONNX test-data .pb
 // files). `what` names the tensor in errors.
-StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const std::string& base_dir,
+StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const ExternalDataSource& external,
                                  const std::string& what);
 // Reads a serialized TensorProto file (e.g. test_data_set_0/input_0.pb); *name receives its
 // name field (may be empty).

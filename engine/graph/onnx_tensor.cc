@@ -12,8 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status ReadExternal(const onnx::TensorProto& p, const std::string& base_dir,
+Status ReadExternal(const onnx::TensorProto& p, const ExternalDataSource& src,
                     const std::string& what, Tensor* t) {
+  const std::string& base_dir = src.base_dir;
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -24,6 +25,12 @@ Status ReadExternal(const onnx::TensorProto& p, const std::string& base_dir,
   }
   if (location.empty()) {
     return InvalidArgument("tensor '" + what + "' uses external data without a location");
+  }
+  if (src.resolve) {
+    auto r = src.resolve(location, offset, length, t->dtype(), t->shape());
+    if (!r.ok()) return r.status().WithContext("tensor '" + what + "'");
+    *t = std::move(r).value();
+    return Status::Ok();
   }
   if (base_dir.empty()) {
     return InvalidArgument("tensor '" + what + "' uses external data file '" + location +
@@ -72,7 +79,7 @@ Status CopyTyped(const Field& field, int64_t n, const std::string& what, Tensor*
 
 }  // namespace
 
-StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& p, const std::string& base_dir,
+StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& p, const ExternalDataSource& external,
                                  const std::string& what) {
   const DType dtype = static_cast<DType>(p.data_type());
   if (p.data_type() == onnx::TensorProto::STRING) {
@@ -92,10 +99,15 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& p, const std::string& 
     }
     shape.push_back(d);
   }
+  if (p.data_location() == onnx::TensorProto::EXTERNAL && external.resolve) {
+    Tensor t = Tensor::Wrap(dtype, shape, nullptr, nullptr);  // replaced by the resolver
+    TRT_RETURN_IF_ERROR(ReadExternal(p, external, what, &t));
+    return t;
+  }
   TRT_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, shape));
   const int64_t n = t.NumElements();
   if (p.data_location() == onnx::TensorProto::EXTERNAL) {
-    TRT_RETURN_IF_ERROR(ReadExternal(p, base_dir, what, &t));
+    TRT_RETURN_IF_ERROR(ReadExternal(p, external, what, &t));
     return t;
   }
   if (p.has_raw_data()) {

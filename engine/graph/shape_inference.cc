@@ -26,6 +26,8 @@ const std::map<std::string, InferFn, std::less<>>& Table() {
     RegisterLinalgNormInfer(t);
     RegisterControlFlowInfer(t);
     RegisterQuantizedInfer(t);
+    RegisterFusedInfer(t);
+    RegisterFusedOpsInfer(t);
     return new std::map<std::string, InferFn, std::less<>>(t.begin(), t.end());
   }();
   return *table;

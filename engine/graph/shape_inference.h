@@ -129,5 +129,7 @@ void RegisterReduceIndexInfer(InferTable& t);
 void RegisterLinalgNormInfer(InferTable& t);
 void RegisterControlFlowInfer(InferTable& t);
 void RegisterQuantizedInfer(InferTable& t);
+void RegisterFusedInfer(InferTable& t);
+void RegisterFusedOpsInfer(InferTable& t);
 
 }  // namespace trt::graph

@@ -167,11 +167,10 @@ std::vector<std::string> Dim::Symbols() const {
   return out;
 }
 
-bool Dim::HasUnknown() const {
-  for (const auto& s : Symbols()) {
-    if (!s.empty() && s[0] == '?') return true;
-  }
-  return false;
+bool Dim::HasUnknown() const {  // recursive, allocation-free: used per request
+  if (!expr_) return false;
+  if (expr_->op == DimExpr::Op::kSymbol) return !expr_->symbol.empty() && expr_->symbol[0] == '?';
+  return expr_->lhs.HasUnknown() || expr_->rhs.HasUnknown();
 }
 
 std::vector<Dim> Dim::Factors() const {

@@ -95,6 +95,11 @@ class KernelContext {
   virtual ThreadPool* thread_pool() = 0;
   // Subgraph execution for control-flow ops (null if the executor has none).
   virtual SubgraphRunner* subgraphs() = 0;
+  // Scratch memory valid until Compute returns: 64-byte aligned, uninitialized, never null
+  // (aborts only if the process is out of memory). Backed by a buffer the executor keeps
+  // across runs that only grows, so kernels that take their temporaries from here do not
+  // allocate once warmed up. Several calls per Compute are fine.
+  virtual void* Scratch(size_t bytes) = 0;
 
   // Convenience: error with the node context, as KernelInfo::Invalid.
   Status Invalid(const std::string& msg) const { return info().Invalid(msg); }
@@ -110,8 +115,13 @@ class Kernel {
 using KernelPtr = std::unique_ptr<Kernel>;
 using KernelFactory = StatusOr<KernelPtr> (*)(const KernelInfo& info);
 
-// Kernel class templated on nothing that just wraps a lambda-free function; handy for
-// stateless ops: `return MakeKernel<MyKernel>(args...)`.
+// Typed scratch array of n elements (see KernelContext::Scratch).
+template <typename T>
+T* ScratchArray(KernelContext& ctx, int64_t n) {
+  return static_cast<T*>(ctx.Scratch(static_cast<size_t>(n > 0 ? n : 0) * sizeof(T)));
+}
+
+// Creates a kernel object: `return MakeKernel<MyKernel>(args...)`.
 template <typename K, typename... Args>
 StatusOr<KernelPtr> MakeKernel(Args&&... args) {
   return KernelPtr(new K(std::forward<Args>(args)...));

@@ -2,6 +2,8 @@
 #include "engine/runtime/builder.h"
 
 #include "engine/graph/passes/pass.h"
+#include "engine/graph/shape_inference.h"
+#include "engine/runtime/node_evaluator.h"
 
 namespace trt::runtime {
 namespace {
@@ -70,6 +72,49 @@ Status DefaultProfile(const graph::Graph& g, std::vector<OptimizationProfile>* p
   return Status::Ok();
 }
 
+// Symbols (named input dims) that every profile fixes to the same value (min == max), e.g.
+// batch in a latency-only plan or seq when all profiles use 128. Substituting them makes the
+// shape subgraphs that read them (Shape -> Gather -> ...) constant, so constant folding
+// removes them from the plan.
+Status SpecializeFixedDims(graph::Model& model, std::vector<OptimizationProfile> profiles,
+                           int* specialized) {
+  *specialized = 0;
+  if (profiles.empty()) return Status::Ok();
+  for (auto& p : profiles) TRT_RETURN_IF_ERROR(ValidateProfile(*model.graph, p));
+  std::map<std::string, int64_t> fixed;
+  bool first = true;
+  for (const auto& p : profiles) {
+    const auto lo = BindSymbols(*model.graph, p, ProfilePoint::kMin);
+    const auto hi = BindSymbols(*model.graph, p, ProfilePoint::kMax);
+    std::map<std::string, int64_t> here;
+    for (const auto& [sym, v] : lo) {
+      if (hi.at(sym) == v) here[sym] = v;
+    }
+    if (first) {
+      fixed = here;
+      first = false;
+    } else {
+      for (auto it = fixed.begin(); it != fixed.end();) {
+        auto h = here.find(it->first);
+        it = (h == here.end() || h->second != it->second) ? fixed.erase(it) : std::next(it);
+      }
+    }
+  }
+  if (fixed.empty()) return Status::Ok();
+  for (graph::Value* v : model.graph->inputs()) {
+    if (!v->shape) continue;
+    for (graph::Dim& d : *v->shape) {
+      if (!d.is_symbol()) continue;
+      auto it = fixed.find(d.ToString());
+      if (it != fixed.end()) {
+        d = graph::Dim(it->second);
+        ++*specialized;
+      }
+    }
+  }
+  return graph::InferShapes(model);
+}
+
 }  // namespace
 
 StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model,
@@ -105,8 +150,12 @@ StatusOr<std::shared_ptr<Plan>> BuildPlan(std::shared_ptr<graph::Model> model,
   BuildReport local;
   BuildReport& r = report ? *report : local;
   r.nodes_before = static_cast<int>(model->graph->num_nodes());
-  progress("optimizing graph", 0.0);
+  progress("specializing dims fixed by every profile", 0.0);
+  Status spec = SpecializeFixedDims(*model, config.profiles, &r.specialized_dims);
+  if (!spec.ok()) return spec.WithContext("model '" + model->name + "'");
+  progress("optimizing graph", 0.1);
   graph::PassContext ctx;
+  ctx.evaluate = MakeRegistryEvaluator();
   auto passes = graph::RunPasses(*model->graph, config.opt_level, ctx);
   if (!passes.ok()) return passes.status().WithContext("model '" + model->name + "'");
   r.passes = std::move(passes).value();

@@ -1,6 +1,8 @@
 // Builder: model -> Plan.
 //
-// Steps: graph passes (pass_manager.h, at BuildConfig::opt_level) -> profile validation
+// Steps: specialization (named input dims that every profile fixes to one value become
+// static, so the shape subgraphs reading them fold away) -> graph passes (pass_manager.h,
+// at BuildConfig::opt_level) -> profile validation
 // (profile.h; inputs with fully static shapes get an implicit range) -> kernel selection
 // per node through the registry (the kernel must be valid for the whole profile range; the
 // reference kernels are) -> memory plan per profile (liveness-based arena offsets sized for
@@ -28,6 +30,7 @@ struct BuildConfig {
 };
 
 struct BuildReport {
+  int specialized_dims = 0;  // input dims fixed by every profile and folded into the graph
   int nodes_before = 0;
   int nodes_after = 0;
   std::vector<graph::PassRecord> passes;

@@ -51,39 +51,44 @@ StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
   if (threads > 1) c->pool_ = std::make_unique<ThreadPool>(threads);
   c->slots_.resize(c->plan_->program().slot_values.size());
   c->ordered_inputs_.resize(c->plan_->model().graph->inputs().size());
-  c->shapes_.reserve(c->ordered_inputs_.size());
+  c->outputs_.reserve(c->plan_->model().graph->outputs().size());
   return c;
 }
 
 int64_t ExecutionContext::heap_fallbacks() const { return allocator_->fallbacks(); }
 
-StatusOr<NamedTensors> ExecutionContext::Run(const NamedTensors& inputs) {
+Status ExecutionContext::Run(const NamedTensors& inputs, NamedTensors* outputs) {
   const graph::Model& model = plan_->model();
   TRT_RETURN_IF_ERROR(ValidateBindings(model, inputs));
   const auto& graph_inputs = model.graph->inputs();
-  shapes_.clear();
   for (size_t i = 0; i < graph_inputs.size(); ++i) {
     for (const auto& [name, t] : inputs) {
-      if (name == graph_inputs[i]->name) {
-        ordered_inputs_[i] = t;
-        shapes_.emplace_back(name, t.shape());
-      }
+      if (name != graph_inputs[i]->name) continue;
+      ordered_inputs_[i] = t;
+      Status in_profile = CheckShapeInProfile(profile(), name, t.shape());
+      if (!in_profile.ok()) return in_profile.WithContext("model '" + model.name + "'");
     }
   }
-  Status in_profile = CheckShapesInProfile(profile(), shapes_);
-  if (!in_profile.ok()) return in_profile.WithContext("model '" + model.name + "'");
   RunOptions options;
   options.pool = pool_.get();
   options.allocator = allocator_.get();
-  auto outs = RunProgram(plan_->program(), slots_, ordered_inputs_, nullptr, options);
-  if (!outs.ok()) return outs.status().WithContext("model '" + model.name + "'");
-  NamedTensors result;
+  options.scratch = &scratch_;
+  Status s = RunProgram(plan_->program(), slots_, ordered_inputs_, nullptr, options, &outputs_);
+  if (!s.ok()) return s.WithContext("model '" + model.name + "'");
   const auto& graph_outputs = model.graph->outputs();
-  result.reserve(graph_outputs.size());
+  outputs->resize(graph_outputs.size());
   for (size_t i = 0; i < graph_outputs.size(); ++i) {
-    result.emplace_back(graph_outputs[i]->name, std::move((*outs)[i]));
+    auto& [name, tensor] = (*outputs)[i];
+    if (name != graph_outputs[i]->name) name = graph_outputs[i]->name;
+    tensor = std::move(outputs_[i]);
   }
-  return result;
+  return Status::Ok();
+}
+
+StatusOr<NamedTensors> ExecutionContext::Run(const NamedTensors& inputs) {
+  NamedTensors outputs;
+  TRT_RETURN_IF_ERROR(Run(inputs, &outputs));
+  return outputs;
 }
 
 }  // namespace trt::runtime

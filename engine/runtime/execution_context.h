@@ -31,6 +31,10 @@ class ExecutionContext {
                                                             int profile, int threads = 1);
   ~ExecutionContext();
 
+  // Runs one request. `outputs` is reused: when it already holds this model's output names
+  // (any previous Run), a steady-state call performs no heap allocation in the runtime.
+  Status Run(const NamedTensors& inputs, NamedTensors* outputs);
+  // Convenience form returning a fresh vector.
   StatusOr<NamedTensors> Run(const NamedTensors& inputs);
 
   const OptimizationProfile& profile() const { return plan_->profiles()[profile_]; }
@@ -48,9 +52,10 @@ class ExecutionContext {
   AlignedBuffer arena_;
   std::unique_ptr<ArenaAllocator> allocator_;
   std::unique_ptr<ThreadPool> pool_;
+  ScratchArena scratch_;
   std::vector<Tensor> slots_;
   std::vector<Tensor> ordered_inputs_;
-  std::vector<std::pair<std::string, Shape>> shapes_;
+  std::vector<Tensor> outputs_;
 };
 
 }  // namespace trt::runtime

@@ -38,11 +38,12 @@ StatusOr<NamedTensors> Executor::Run(const NamedTensors& inputs) const {
   std::vector<Tensor> slots;
   RunOptions options;
   options.pool = pool_.get();
-  auto outs = RunProgram(*root_, slots, ordered, nullptr, options);
-  if (!outs.ok()) return outs.status().WithContext("model '" + model_->name + "'");
+  std::vector<Tensor> outs;
+  Status s = RunProgram(*root_, slots, ordered, nullptr, options, &outs);
+  if (!s.ok()) return s.WithContext("model '" + model_->name + "'");
   NamedTensors result;
   for (size_t i = 0; i < g.outputs().size(); ++i) {
-    result.emplace_back(g.outputs()[i]->name, std::move((*outs)[i]));
+    result.emplace_back(g.outputs()[i]->name, std::move(outs[i]));
   }
   return result;
 }

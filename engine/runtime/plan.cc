@@ -40,21 +40,70 @@ int64_t BytesAt(const graph::Value& v, const std::map<std::string, int64_t>& env
 
 }  // namespace
 
-ProfileMemory PlanProfileMemory(const GraphProgram& program, const graph::Model& model,
-                                const OptimizationProfile& profile) {
-  const graph::Graph& g = *model.graph;
+namespace {
+
+// Lifetime [first, last] (step indices) of every slot the program writes; -1 otherwise.
+void SlotIntervals(const GraphProgram& program, const graph::Graph& g, std::vector<int>* first,
+                   std::vector<int>* last) {
   const int n_steps = static_cast<int>(program.steps.size());
-  std::vector<int> first(program.slot_values.size(), -1), last(program.slot_values.size(), -1);
+  first->assign(program.slot_values.size(), -1);
+  last->assign(program.slot_values.size(), -1);
   for (int s = 0; s < n_steps; ++s) {
     for (int out : program.steps[s].outputs) {
-      if (out >= 0) first[out] = last[out] = s;
+      if (out >= 0) (*first)[out] = (*last)[out] = s;
     }
-    for (int r : program.steps[s].release) last[r] = s;
+    for (int r : program.steps[s].release) (*last)[r] = s;
   }
   for (const graph::Value* v : g.outputs()) {
     const int slot = program.slot_of.at(v);
-    if (first[slot] >= 0) last[slot] = n_steps;  // outputs live past the last step
+    if ((*first)[slot] >= 0) (*last)[slot] = n_steps;  // outputs live past the last step
   }
+}
+
+}  // namespace
+
+StatusOr<ProfileMemory> RestoreProfileMemory(const GraphProgram& program, const graph::Model& model,
+                                             int64_t arena_bytes,
+                                             const std::vector<PlannedBuffer>& buffers) {
+  std::vector<int> first, last;
+  SlotIntervals(program, *model.graph, &first, &last);
+  ProfileMemory mem;
+  mem.slot_request.assign(program.slot_values.size(), -1);
+  mem.plan.arena_bytes = arena_bytes;
+  std::vector<BufferRequest> requests;
+  for (const PlannedBuffer& b : buffers) {
+    auto it = program.slot_by_name.find(b.value);
+    if (it == program.slot_by_name.end() || first[it->second] < 0) {
+      return DataLoss("memory plan names value '" + b.value +
+                      "', which the graph does not compute");
+    }
+    mem.slot_request[it->second] = static_cast<int>(requests.size());
+    mem.request_bytes.push_back(b.bytes);
+    mem.plan.offsets.push_back(b.offset);
+    requests.push_back({b.bytes, first[it->second], last[it->second]});
+  }
+  if (!IsValidMemoryPlan(requests, mem.plan)) {
+    return DataLoss("memory plan has overlapping live buffers or exceeds its arena");
+  }
+  return mem;
+}
+
+std::vector<PlannedBuffer> DescribeProfileMemory(const GraphProgram& program,
+                                                 const ProfileMemory& mem) {
+  std::vector<PlannedBuffer> out;
+  for (size_t slot = 0; slot < mem.slot_request.size(); ++slot) {
+    const int r = mem.slot_request[slot];
+    if (r < 0) continue;
+    out.push_back({program.slot_values[slot]->name, mem.plan.offsets[r], mem.request_bytes[r]});
+  }
+  return out;
+}
+
+ProfileMemory PlanProfileMemory(const GraphProgram& program, const graph::Model& model,
+                                const OptimizationProfile& profile) {
+  const graph::Graph& g = *model.graph;
+  std::vector<int> first, last;
+  SlotIntervals(program, g, &first, &last);
   const auto env_min = BindSymbols(g, profile, ProfilePoint::kMin);
   const auto env_opt = BindSymbols(g, profile, ProfilePoint::kOpt);
   const auto env_max = BindSymbols(g, profile, ProfilePoint::kMax);

@@ -48,6 +48,8 @@ class Plan {
   const GraphProgram& program() const { return *program_; }
   const std::vector<OptimizationProfile>& profiles() const { return profiles_; }
   const ProfileMemory& memory(int profile) const { return memory_[profile]; }
+  // Replaces a profile's memory plan (plan-file loading restores the stored one).
+  void SetMemory(int profile, ProfileMemory memory) { memory_[profile] = std::move(memory); }
   const std::vector<NodeChoice>& choices() const { return choices_; }
   Isa isa() const { return isa_; }
 
@@ -63,9 +65,23 @@ class Plan {
   Isa isa_;
 };
 
-// Computes the memory plan of `profile` for `program` (used by the builder and when a plan
-// file is loaded, so plans never disagree with the program they run).
+// Computes the memory plan of `profile` for `program` (liveness from the program's steps,
+// sizes from the symbolic shapes at the profile's min/opt/max).
 ProfileMemory PlanProfileMemory(const GraphProgram& program, const graph::Model& model,
                                 const OptimizationProfile& profile);
+
+// A planned buffer by value name, as stored in plan files.
+struct PlannedBuffer {
+  std::string value;
+  int64_t offset = 0;
+  int64_t bytes = 0;
+};
+std::vector<PlannedBuffer> DescribeProfileMemory(const GraphProgram& program,
+                                                 const ProfileMemory& mem);
+// Rebuilds a stored memory plan for `program`, verifying that every buffer names a value the
+// program computes and that no two buffers live at the same time overlap (DATA_LOSS if not).
+StatusOr<ProfileMemory> RestoreProfileMemory(const GraphProgram& program, const graph::Model& model,
+                                             int64_t arena_bytes,
+                                             const std::vector<PlannedBuffer>& buffers);
 
 }  // namespace trt::runtime

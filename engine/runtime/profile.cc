@@ -233,24 +233,28 @@ std::map<std::string, int64_t> BindSymbols(const graph::Graph& g, const Optimiza
   return env;
 }
 
-Status CheckShapesInProfile(const OptimizationProfile& p,
-                            const std::vector<std::pair<std::string, Shape>>& shapes) {
-  for (const auto& [name, shape] : shapes) {
-    const InputShapeRange* r = p.Find(name);
-    if (!r) return InvalidArgument("input '" + name + "' is not part of profile '" + p.name + "'");
-    if (shape.rank() != r->min.rank()) {
-      return InvalidArgument("input '" + name + "' has shape " + shape.ToString() + " (rank " +
-                             std::to_string(shape.rank()) + "), profile '" + p.name +
-                             "' expects rank " + std::to_string(r->min.rank()));
-    }
-    for (int d = 0; d < shape.rank(); ++d) {
-      if (shape[d] < r->min[d] || shape[d] > r->max[d]) {
-        return OutOfRange("input '" + name + "' dim " + std::to_string(d) + " is " +
-                          std::to_string(shape[d]) + ", outside profile '" + p.name + "' range " +
-                          Range(*r, d));
-      }
+Status CheckShapeInProfile(const OptimizationProfile& p, const std::string& name,
+                           const Shape& shape) {
+  const InputShapeRange* r = p.Find(name);
+  if (!r) return InvalidArgument("input '" + name + "' is not part of profile '" + p.name + "'");
+  if (shape.rank() != r->min.rank()) {
+    return InvalidArgument("input '" + name + "' has shape " + shape.ToString() + " (rank " +
+                           std::to_string(shape.rank()) + "), profile '" + p.name +
+                           "' expects rank " + std::to_string(r->min.rank()));
+  }
+  for (int d = 0; d < shape.rank(); ++d) {
+    if (shape[d] < r->min[d] || shape[d] > r->max[d]) {
+      return OutOfRange("input '" + name + "' dim " + std::to_string(d) + " is " +
+                        std::to_string(shape[d]) + ", outside profile '" + p.name + "' range " +
+                        Range(*r, d));
     }
   }
+  return Status::Ok();
+}
+
+Status CheckShapesInProfile(const OptimizationProfile& p,
+                            const std::vector<std::pair<std::string, Shape>>& shapes) {
+  for (const auto& [name, shape] : shapes) TRT_RETURN_IF_ERROR(CheckShapeInProfile(p, name, shape));
   return Status::Ok();
 }
 

@@ -61,6 +61,9 @@ std::map<std::string, int64_t> BindSymbols(const graph::Graph& g,
 // [1, 32]".
 Status CheckShapesInProfile(const OptimizationProfile& profile,
                             const std::vector<std::pair<std::string, Shape>>& shapes);
+// One input (no allocation on success; used per request by execution contexts).
+Status CheckShapeInProfile(const OptimizationProfile& profile, const std::string& input,
+                           const Shape& shape);
 
 // Picks the profile for a binding: among profiles that accept it, the one whose opt is
 // closest (sum of |dim - opt| over all inputs; ties to the lower index). Fails with every

@@ -77,6 +77,7 @@ class Context final : public kernels::KernelContext, public kernels::SubgraphRun
   }
   ThreadPool* thread_pool() override { return options_.pool; }
   kernels::SubgraphRunner* subgraphs() override { return this; }
+  void* Scratch(size_t bytes) override { return options_.scratch->Allocate(bytes); }
 
   StatusOr<std::vector<Tensor>> Run(const Graph& subgraph,
                                     const std::vector<Tensor>& inputs) override {
@@ -84,10 +85,12 @@ class Context final : public kernels::KernelContext, public kernels::SubgraphRun
     if (it == p_.subprograms.end()) {
       return Internal(step_.node->Describe() + ": subgraph '" + subgraph.name + "' not prepared");
     }
-    std::vector<Tensor> slots;
+    std::vector<Tensor> slots, outputs;
     RunOptions sub = options_;
     sub.allocator = nullptr;  // bodies run on the heap; only the root graph is planned
-    return RunProgram(*it->second, slots, inputs, &scope_, sub);
+    sub.scratch = nullptr;    // the parent step's scratch stays valid while the body runs
+    TRT_RETURN_IF_ERROR(RunProgram(*it->second, slots, inputs, &scope_, sub, &outputs));
+    return outputs;
   }
 
  private:
@@ -126,10 +129,13 @@ void CollectCapturedNames(const Graph& g, std::vector<std::string>* out) {
 
 }  // namespace
 
-StatusOr<std::vector<Tensor>> RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
-                                         const std::vector<Tensor>& inputs, const Scope* parent,
-                                         const RunOptions& options) {
+Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
+                  const std::vector<Tensor>& inputs, const Scope* parent, const RunOptions& options,
+                  std::vector<Tensor>* outputs) {
   const Graph& g = *p.graph;
+  ScratchArena local_scratch;
+  RunOptions opts = options;
+  if (opts.scratch == nullptr) opts.scratch = &local_scratch;
   slots.resize(p.slot_values.size());
   for (size_t i = 0; i < p.slot_values.size(); ++i) {
     const Value* v = p.slot_values[i];
@@ -147,7 +153,8 @@ StatusOr<std::vector<Tensor>> RunProgram(const GraphProgram& p, std::vector<Tens
     slots[p.slot_of.at(v)] = *t;
   }
   for (const auto& step : p.steps) {
-    Context ctx(p, step, slots, scope, options);
+    opts.scratch->Reset();
+    Context ctx(p, step, slots, scope, opts);
     TRT_RETURN_IF_ERROR(step.kernel->Compute(ctx));
     for (size_t o = 0; o < step.outputs.size(); ++o) {
       if (step.outputs[o] >= 0 && !slots[step.outputs[o]].defined()) {
@@ -155,20 +162,20 @@ StatusOr<std::vector<Tensor>> RunProgram(const GraphProgram& p, std::vector<Tens
                         std::to_string(o));
       }
     }
-    if (options.release_dead_values) {
+    if (opts.release_dead_values) {
       for (int r : step.release) slots[r] = Tensor();
     }
   }
-  std::vector<Tensor> outs;
-  outs.reserve(g.outputs().size());
-  for (const Value* v : g.outputs()) {
+  outputs->resize(g.outputs().size());
+  for (size_t i = 0; i < g.outputs().size(); ++i) {
+    const Value* v = g.outputs()[i];
     const Tensor& t = slots[p.slot_of.at(v)];
     if (!t.defined()) {
       return Internal("graph '" + g.name + "': output '" + v->name + "' was not computed");
     }
-    outs.push_back(t);
+    (*outputs)[i] = t;
   }
-  return outs;
+  return Status::Ok();
 }
 
 StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/scratch_arena.h"
 #include "engine/base/status.h"
 #include "engine/base/tensor.h"
 #include "engine/base/thread_pool.h"
@@ -68,14 +69,15 @@ struct Scope {
 struct RunOptions {
   ThreadPool* pool = nullptr;          // intra-op pool (null: serial)
   SlotAllocator* allocator = nullptr;  // null: heap
+  ScratchArena* scratch = nullptr;     // kernel temporaries; null: a per-run arena
   bool release_dead_values = true;     // drop references after last use
 };
 
-// Runs `p` with `inputs` bound to its formal inputs. `slots` is the value storage (resized
-// to p.slot_values.size(); reusing it across runs avoids reallocating the vector). Returns
-// the graph outputs in order.
-StatusOr<std::vector<Tensor>> RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
-                                         const std::vector<Tensor>& inputs, const Scope* parent,
-                                         const RunOptions& options);
+// Runs `p` with `inputs` bound to its formal inputs and stores the graph outputs, in order,
+// in *outputs. `slots` is the value storage (resized to p.slot_values.size()); reusing
+// `slots` and `outputs` across runs avoids reallocating them.
+Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
+                  const std::vector<Tensor>& inputs, const Scope* parent, const RunOptions& options,
+                  std::vector<Tensor>* outputs);
 
 }  // namespace trt::runtime

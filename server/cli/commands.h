@@ -12,6 +12,8 @@ namespace trt::cli {
 // the process exit code).
 void RegisterInspect(CLI::App& app, std::function<int()>* run);
 void RegisterRun(CLI::App& app, std::function<int()>* run);
+void RegisterBuild(CLI::App& app, std::function<int()>* run);
+void RegisterBench(CLI::App& app, std::function<int()>* run);
 
 // Prints "error: <msg>" to stderr and returns 1.
 int ReportError(const std::string& msg);

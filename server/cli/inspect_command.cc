@@ -7,6 +7,7 @@
 #include "engine/graph/onnx_import.h"
 #include "engine/kernels/registry.h"
 #include "engine/runtime/model_loader.h"
+#include "engine/runtime/plan_file.h"
 #include "server/cli/commands.h"
 
 namespace trt::cli {
@@ -41,7 +42,53 @@ void PrintValues(const char* title, const std::vector<graph::Value*>& values) {
   }
 }
 
+// Shapes of a value at the opt point of `profile`, e.g. "1x64x56x56"; "?" if unknown.
+std::string ShapeAt(const graph::Value* v, const std::map<std::string, int64_t>& env) {
+  if (!v || !v->shape) return "?";
+  std::string s;
+  for (const auto& d : *v->shape) {
+    auto x = d.Evaluate(env);
+    s += (s.empty() ? "" : "x") + (x ? std::to_string(*x) : d.ToString());
+  }
+  return s.empty() ? "scalar" : s;
+}
+
+int InspectPlan(const std::string& path) {
+  auto plan = runtime::LoadPlan(path);
+  if (!plan.ok()) return ReportError(plan.status().ToString());
+  const runtime::Plan& p = **plan;
+  const graph::Graph& g = *p.model().graph;
+  std::cout << "Plan: " << path << "  model: " << p.model().name << "  ISA: " << IsaName(p.isa())
+            << "\n";
+  PrintValues("Inputs", g.inputs());
+  PrintValues("Outputs", g.outputs());
+  std::cout << "Profiles (" << p.profiles().size() << "):\n";
+  for (size_t i = 0; i < p.profiles().size(); ++i) {
+    std::cout << "  " << p.profiles()[i].ToString() << "  arena " << std::fixed
+              << std::setprecision(2)
+              << static_cast<double>(p.memory(static_cast<int>(i)).plan.arena_bytes) / (1 << 20)
+              << " MiB\n";
+  }
+  const auto env = runtime::BindSymbols(g, p.profiles()[0], runtime::ProfilePoint::kOpt);
+  std::cout << "Nodes (" << p.choices().size() << ", output shapes at profile '"
+            << p.profiles()[0].name << "' opt):\n";
+  std::cout << "  " << std::left << std::setw(32) << "node" << std::setw(28) << "op"
+            << std::setw(10) << "kernel" << std::setw(10) << "precision"
+            << "output\n";
+  for (size_t i = 0; i < p.choices().size(); ++i) {
+    const auto& c = p.choices()[i];
+    std::string op = c.op;
+    for (const auto& f : c.fused) op += "+" + f;
+    const graph::Node& n = *p.program().steps[i].node;
+    std::cout << "  " << std::left << std::setw(32) << c.node.substr(0, 31) << std::setw(28) << op
+              << std::setw(10) << c.kernel << std::setw(10) << c.precision
+              << ShapeAt(n.outputs.empty() ? nullptr : n.outputs[0], env) << "\n";
+  }
+  return 0;
+}
+
 int RunInspect(const InspectOptions& o) {
+  if (runtime::LooksLikePlanFile(o.model)) return InspectPlan(o.model);
   auto loaded = runtime::LoadModel(o.model);
   if (!loaded.ok()) return ReportError(loaded.status().ToString());
   const graph::Model* model = loaded->get();
@@ -97,7 +144,7 @@ void RegisterInspect(CLI::App& app, std::function<int()>* run) {
       "inspect",
       "Print a model's opsets, inputs/outputs (with symbolic dims), op histogram "
       "and unsupported ops");
-  sub->add_option("model", opts->model, "Path to an .onnx model")->required();
+  sub->add_option("model", opts->model, "Path to an .onnx model or a .plan file")->required();
   *run = [opts] { return RunInspect(*opts); };
 }
 

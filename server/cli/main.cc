@@ -1,6 +1,7 @@
 // trtserve: the command-line entry point (inspect, run; build/bench/serve in later issues).
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
 
 #include "engine/base/cpu_features.h"
 #include "engine/base/logging.h"
@@ -11,15 +12,20 @@ int main(int argc, char** argv) {
       "trtserve: compile ONNX models into CPU engines and serve them over KServe v2 gRPC.\n"
       "Examples:\n"
       "  trtserve inspect model.onnx\n"
+      "  trtserve build model.onnx -o model.plan --profile "
+      "dynamic:input=1x3x224x224..8x3x224x224..32x3x224x224\n"
+      "  trtserve bench model.plan --shapes=input:8x3x224x224\n"
       "  trtserve run model.onnx --input input=images.npy --output-dir out/\n"};
   app.require_subcommand(1);
   std::string log_level = "warn";
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
   app.set_version_flag("--version", std::string("trtserve 0.1.0"));
-  std::function<int()> run_inspect, run_run;
-  trt::cli::RegisterInspect(app, &run_inspect);
-  trt::cli::RegisterRun(app, &run_run);
+  std::map<std::string, std::function<int()>> commands;
+  trt::cli::RegisterBuild(app, &commands["build"]);
+  trt::cli::RegisterBench(app, &commands["bench"]);
+  trt::cli::RegisterInspect(app, &commands["inspect"]);
+  trt::cli::RegisterRun(app, &commands["run"]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,8 +35,8 @@ int main(int argc, char** argv) {
     return trt::cli::ReportError("unknown --log-level '" + log_level + "'");
   }
   for (CLI::App* sub : app.get_subcommands()) {
-    if (sub->get_name() == "inspect") return run_inspect();
-    if (sub->get_name() == "run") return run_run();
+    auto it = commands.find(sub->get_name());
+    if (it != commands.end()) return it->second();
   }
   return 1;
 }

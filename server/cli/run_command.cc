@@ -6,8 +6,10 @@
 
 #include "engine/base/npy.h"
 #include "engine/graph/onnx_import.h"
+#include "engine/runtime/execution_context.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/model_loader.h"
+#include "engine/runtime/plan_file.h"
 #include "server/cli/commands.h"
 
 namespace trt::cli {
@@ -19,6 +21,7 @@ struct RunOptions {
   std::string model;
   std::vector<std::string> inputs;
   std::string output_dir;
+  std::string profile;
   int threads = 1;
 };
 
@@ -49,9 +52,22 @@ std::string Preview(const Tensor& t) {
 }
 
 int RunRun(const RunOptions& o) {
-  auto model = runtime::LoadModel(o.model);
-  if (!model.ok()) return ReportError(model.status().ToString());
-  std::shared_ptr<graph::Model> shared = std::move(model).value();
+  const bool is_plan = runtime::LooksLikePlanFile(o.model);
+  std::shared_ptr<runtime::Plan> plan;
+  std::shared_ptr<const graph::Model> shared;
+  if (is_plan) {
+    auto loaded = runtime::LoadPlan(o.model);
+    if (!loaded.ok()) return ReportError(loaded.status().ToString());
+    plan = std::move(loaded).value();
+    shared = plan->shared_model();
+  } else {
+    if (!o.profile.empty()) {
+      return ReportError("--profile applies to .plan files; '" + o.model + "' is an ONNX model");
+    }
+    auto model = runtime::LoadModel(o.model);
+    if (!model.ok()) return ReportError(model.status().ToString());
+    shared = std::move(model).value();
+  }
   const auto& graph_inputs = shared->graph->inputs();
   runtime::NamedTensors feeds;
   for (const std::string& spec : o.inputs) {
@@ -73,10 +89,34 @@ int RunRun(const RunOptions& o) {
     if (!t.ok()) return ReportError("input '" + name + "': " + t.status().message());
     feeds.emplace_back(name, std::move(t).value());
   }
-  auto exec = runtime::Executor::Create(shared, {.num_threads = o.threads});
-  if (!exec.ok()) return ReportError(exec.status().ToString());
-  const auto start = std::chrono::steady_clock::now();
-  auto outs = (*exec)->Run(feeds);
+  auto start = std::chrono::steady_clock::now();
+  StatusOr<runtime::NamedTensors> outs = Internal("not run");
+  std::unique_ptr<runtime::ExecutionContext> context;  // outputs alias its arena: keep it alive
+  if (plan) {
+    int profile = 0;
+    if (!o.profile.empty()) {
+      auto idx = plan->FindProfile(o.profile);
+      if (!idx.ok()) return ReportError(idx.status().ToString());
+      profile = *idx;
+    } else {
+      std::vector<std::pair<std::string, Shape>> shapes;
+      for (const auto& [name, t] : feeds) shapes.emplace_back(name, t.shape());
+      auto idx = runtime::SelectProfile(plan->profiles(), shapes);
+      if (!idx.ok()) return ReportError(idx.status().ToString());
+      profile = *idx;
+    }
+    auto ctx = runtime::ExecutionContext::Create(plan, profile, o.threads);
+    if (!ctx.ok()) return ReportError(ctx.status().ToString());
+    context = std::move(ctx).value();
+    std::cerr << "profile: " << context->profile().name << "\n";
+    start = std::chrono::steady_clock::now();
+    outs = context->Run(feeds);
+  } else {
+    auto exec = runtime::Executor::Create(shared, {.num_threads = o.threads});
+    if (!exec.ok()) return ReportError(exec.status().ToString());
+    start = std::chrono::steady_clock::now();
+    outs = (*exec)->Run(feeds);
+  }
   const auto end = std::chrono::steady_clock::now();
   if (!outs.ok()) return ReportError(outs.status().ToString());
   if (!o.output_dir.empty()) {
@@ -120,7 +160,9 @@ void RegisterRun(CLI::App& app, std::function<int()>* run) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand(
       "run", "Run a model on .npy inputs and print (and optionally save) its outputs");
-  sub->add_option("model", opts->model, "Path to an .onnx model")->required();
+  sub->add_option("model", opts->model, "Path to an .onnx model or a .plan file")->required();
+  sub->add_option("--profile", opts->profile,
+                  "Plan profile to run (default: the profile whose opt is closest to the inputs)");
   sub->add_option("--input,-i", opts->inputs,
                   "NAME=FILE.npy, once per model input (NAME= may be omitted for a "
                   "single-input model)")

@@ -26,8 +26,11 @@
 
 #include "engine/base/logging.h"
 #include "engine/graph/onnx_import.h"
+#include "engine/runtime/builder.h"
+#include "engine/runtime/execution_context.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/model_loader.h"
+#include "engine/runtime/plan_file.h"
 #include "tests/testing/compare.h"
 
 namespace fs = std::filesystem;
@@ -47,6 +50,7 @@ struct Options {
   std::string expected_file;
   std::string write_passing;
   bool verbose = false;
+  bool plan = false;  // build a plan (passes + arena) and run it through an ExecutionContext
   int timeout_s = 120;
   int jobs = 1;
 };
@@ -75,42 +79,103 @@ Result FromStatus(const trt::Status& s) {
           s.ToString()};
 }
 
+struct DataSet {
+  trt::runtime::NamedTensors inputs;
+  std::vector<fs::path> outputs;
+  std::string name;
+};
+
+// Loads every test_data_set_* of a case (inputs bound by name, or by position).
+trt::StatusOr<std::vector<DataSet>> LoadDataSets(const fs::path& dir, const trt::graph::Graph& g) {
+  std::vector<DataSet> sets;
+  for (const auto& set : SortedEntries(dir, "test_data_set_")) {
+    DataSet ds;
+    ds.name = set.filename().string();
+    const auto inputs = SortedEntries(set, "input_");
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::string name;
+      auto t = trt::graph::LoadTensorProtoFile(inputs[i].string(), &name);
+      if (!t.ok()) return t.status();
+      if (name.empty() && i < g.inputs().size()) name = g.inputs()[i]->name;
+      ds.inputs.emplace_back(name, std::move(t).value());
+    }
+    ds.outputs = SortedEntries(set, "output_");
+    sets.push_back(std::move(ds));
+  }
+  return sets;
+}
+
+Result Compare(const DataSet& ds, const trt::runtime::NamedTensors& outs) {
+  if (ds.outputs.size() != outs.size()) {
+    return Fail("produced " + std::to_string(outs.size()) + " outputs, expected " +
+                std::to_string(ds.outputs.size()));
+  }
+  for (size_t i = 0; i < ds.outputs.size(); ++i) {
+    auto e = trt::graph::LoadTensorProtoFile(ds.outputs[i].string());
+    if (!e.ok()) return FromStatus(e.status());
+    std::string diff = trt::testing::CompareTensors(outs[i].second, *e);
+    if (!diff.empty()) {
+      return Fail(ds.name + " output " + std::to_string(i) + " ('" + outs[i].first + "'): " + diff);
+    }
+  }
+  return {Outcome::kPass, ""};
+}
+
+// Plan mode: one profile per data set (min = opt = max = its input shapes), built with all
+// graph passes, saved to a plan file and loaded back, then run through execution contexts.
+Result RunCaseAsPlan(const fs::path& dir) {
+  auto model = trt::runtime::LoadModel((dir / "model.onnx").string());
+  if (!model.ok()) return FromStatus(model.status());
+  auto sets = LoadDataSets(dir, *(*model)->graph);
+  if (!sets.ok()) return FromStatus(sets.status());
+  if (sets->empty()) return Fail("no test_data_set_* folders");
+  trt::runtime::BuildConfig cfg;
+  for (size_t i = 0; i < sets->size(); ++i) {
+    trt::runtime::OptimizationProfile p;
+    p.name = "set" + std::to_string(i);
+    for (const auto& [name, t] : (*sets)[i].inputs)
+      p.inputs.push_back({name, t.shape(), t.shape(), t.shape()});
+    cfg.profiles.push_back(std::move(p));
+  }
+  auto built = trt::runtime::BuildPlan(*model, cfg);
+  if (!built.ok()) return FromStatus(built.status());
+  const std::string path =
+      (fs::temp_directory_path() / ("trtserve_conf_" + std::to_string(getpid()) + ".plan"))
+          .string();
+  trt::Status saved = trt::runtime::SavePlan(**built, path);
+  if (!saved.ok()) return FromStatus(saved);
+  auto plan = trt::runtime::LoadPlan(path);
+  fs::remove(path);
+  if (!plan.ok()) return FromStatus(plan.status());
+  for (size_t i = 0; i < sets->size(); ++i) {
+    auto ctx = trt::runtime::ExecutionContext::Create(*plan, static_cast<int>(i));
+    if (!ctx.ok()) return FromStatus(ctx.status());
+    for (int rep = 0; rep < 2; ++rep) {  // twice: the arena is reused across runs
+      auto outs = (*ctx)->Run((*sets)[i].inputs);
+      if (!outs.ok()) return FromStatus(outs.status());
+      Result r = Compare((*sets)[i], *outs);
+      if (r.outcome != Outcome::kPass) return r;
+    }
+  }
+  return {Outcome::kPass, ""};
+}
+
 // Runs one case in-process.
-Result RunCase(const fs::path& dir) {
+Result RunCase(const fs::path& dir, bool as_plan) {
+  if (as_plan) return RunCaseAsPlan(dir);
   auto model = trt::runtime::LoadModel((dir / "model.onnx").string());
   if (!model.ok()) return FromStatus(model.status());
   std::shared_ptr<trt::graph::Model> shared = std::move(model).value();
   auto exec = trt::runtime::Executor::Create(shared);
   if (!exec.ok()) return FromStatus(exec.status());
-  const auto& graph_inputs = shared->graph->inputs();
-  const auto sets = SortedEntries(dir, "test_data_set_");
-  if (sets.empty()) return Fail("no test_data_set_* folders");
-  for (const auto& set : sets) {
-    trt::runtime::NamedTensors feeds;
-    const auto inputs = SortedEntries(set, "input_");
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      std::string name;
-      auto t = trt::graph::LoadTensorProtoFile(inputs[i].string(), &name);
-      if (!t.ok()) return FromStatus(t.status());
-      if (name.empty() && i < graph_inputs.size()) name = graph_inputs[i]->name;
-      feeds.emplace_back(name, std::move(t).value());
-    }
-    auto outs = (*exec)->Run(feeds);
+  auto sets = LoadDataSets(dir, *shared->graph);
+  if (!sets.ok()) return FromStatus(sets.status());
+  if (sets->empty()) return Fail("no test_data_set_* folders");
+  for (const DataSet& ds : *sets) {
+    auto outs = (*exec)->Run(ds.inputs);
     if (!outs.ok()) return FromStatus(outs.status());
-    const auto expected = SortedEntries(set, "output_");
-    if (expected.size() != outs->size()) {
-      return Fail("produced " + std::to_string(outs->size()) + " outputs, expected " +
-                  std::to_string(expected.size()));
-    }
-    for (size_t i = 0; i < expected.size(); ++i) {
-      auto e = trt::graph::LoadTensorProtoFile(expected[i].string());
-      if (!e.ok()) return FromStatus(e.status());
-      std::string diff = trt::testing::CompareTensors((*outs)[i].second, *e);
-      if (!diff.empty()) {
-        return Fail(set.filename().string() + " output " + std::to_string(i) + " ('" +
-                    (*outs)[i].first + "'): " + diff);
-      }
-    }
+    Result r = Compare(ds, *outs);
+    if (r.outcome != Outcome::kPass) return r;
   }
   return {Outcome::kPass, ""};
 }
@@ -125,7 +190,7 @@ struct Child {
   std::string buf;
 };
 
-Child Spawn(const fs::path& dir, const std::string& name) {
+Child Spawn(const fs::path& dir, const std::string& name, bool as_plan) {
   int fds[2];
   if (pipe(fds) != 0) {
     perror("pipe");
@@ -134,7 +199,7 @@ Child Spawn(const fs::path& dir, const std::string& name) {
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    Result r = RunCase(dir);
+    Result r = RunCase(dir, as_plan);
     std::string msg = std::to_string(static_cast<int>(r.outcome)) + "\n" + r.reason;
     size_t off = 0;
     while (off < msg.size()) {
@@ -189,6 +254,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       o->jobs = std::max(1, std::atoi(next().c_str()));
     else if (a == "--verbose" || a == "-v")
       o->verbose = true;
+    else if (a == "--plan")
+      o->plan = true;
     else if (a == "--help" || a == "-h")
       return false;
     else {
@@ -213,6 +280,10 @@ void PrintHelp() {
          "  --timeout-s N         per-case time limit in seconds (default 120)\n"
          "  -j, --jobs N          cases run in parallel (default 1)\n"
          "  -v, --verbose         print every case with its outcome and reason\n"
+         "  --plan                build a plan per case (all graph passes, one profile per data\n"
+         "                        set, saved and reloaded) and run it through execution contexts\n"
+         "  --plan                build a plan per case (all graph passes, one profile per data\n"
+         "                        set, saved and reloaded) and run it through execution contexts\n"
          "Example:\n"
          "  trtserve_conformance --data /usr/share/libonnx-testdata/data/node --filter "
          "'^test_conv' -v\n";
@@ -263,7 +334,7 @@ int main(int argc, char** argv) {
     size_t next = 0;
     while (next < cases.size() || !running.empty()) {
       while (next < cases.size() && static_cast<int>(running.size()) < opt.jobs) {
-        running.push_back(Spawn(cases[next], cases[next].filename().string()));
+        running.push_back(Spawn(cases[next], cases[next].filename().string(), opt.plan));
         ++next;
       }
       std::vector<pollfd> pfds;
@@ -306,8 +377,9 @@ int main(int argc, char** argv) {
         std::cout << tag << " " << key << (r.reason.empty() ? "" : ": " + r.reason) << "\n";
       }
     }
-    std::cout << "conformance: " << counts[0] << " passed, " << counts[1] << " failed, "
-              << counts[2] << " unsupported of " << results.size() << " (" << folder << ")\n";
+    std::cout << (opt.plan ? "conformance (plan): " : "conformance: ") << counts[0] << " passed, "
+              << counts[1] << " failed, " << counts[2] << " unsupported of " << results.size()
+              << " (" << folder << ")\n";
   }
   for (const auto& key : expected) {
     if (!seen.count(key) && opt.filter.empty()) {

@@ -69,7 +69,7 @@ class GemmKernel final : public Kernel {
     VisitDType(a->dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!std::is_same_v<T, bool>) {
-        Run<T>(*a, *b, c, m, k, n, c_row_stride, c_col_stride, y);
+        Run<T>(ctx, *a, *b, c, m, k, n, c_row_stride, c_col_stride, y);
       }
     });
     return Status::Ok();
@@ -77,13 +77,15 @@ class GemmKernel final : public Kernel {
 
  private:
   template <typename T>
-  void Run(const Tensor& a, const Tensor& b, const Tensor* c, int64_t m, int64_t k, int64_t n,
-           int64_t c_row_stride, int64_t c_col_stride, Tensor* y) const {
+  void Run(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor* c, int64_t m,
+           int64_t k, int64_t n, int64_t c_row_stride, int64_t c_col_stride, Tensor* y) const {
     using Acc = linalg::MatMulAccT<T>;
-    std::vector<Acc> am, bm, prod(static_cast<size_t>(m * n));
-    linalg::ToAccMatrix(a.data<T>(), m, k, trans_a_, &am);
-    linalg::ToAccMatrix(b.data<T>(), k, n, trans_b_, &bm);
-    linalg::MatMulAccumulate(am.data(), bm.data(), m, k, n, prod.data());
+    Acc* am = ScratchArray<Acc>(ctx, m * k);
+    Acc* bm = ScratchArray<Acc>(ctx, k * n);
+    Acc* prod = ScratchArray<Acc>(ctx, m * n);
+    linalg::ToAccMatrix(a.data<T>(), m, k, trans_a_, am);
+    linalg::ToAccMatrix(b.data<T>(), k, n, trans_b_, bm);
+    linalg::MatMulAccumulate(am, bm, m, k, n, prod);
     T* out = y->data<T>();
     const T* cd = c ? c->data<T>() : nullptr;
     const bool unit_scales = alpha_ == 1.0f && beta_ == 1.0f;

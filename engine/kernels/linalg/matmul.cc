@@ -50,25 +50,27 @@ class MatMulKernel final : public Kernel {
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, a->dtype(), out_shape));
     VisitDType(a->dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!std::is_same_v<T, bool>) Run<T>(*a, *b, *bc, m, k, n, y);
+      if constexpr (!std::is_same_v<T, bool>) Run<T>(ctx, *a, *b, *bc, m, k, n, y);
     });
     return Status::Ok();
   }
 
  private:
   template <typename T>
-  static void Run(const Tensor& a, const Tensor& b, const Broadcast& bc, int64_t m, int64_t k,
-                  int64_t n, Tensor* y) {
+  static void Run(KernelContext& ctx, const Tensor& a, const Tensor& b, const Broadcast& bc,
+                  int64_t m, int64_t k, int64_t n, Tensor* y) {
     using Acc = linalg::MatMulAccT<T>;
-    std::vector<Acc> am, bm, prod(static_cast<size_t>(m * n));
+    Acc* am = ScratchArray<Acc>(ctx, m * k);
+    Acc* bm = ScratchArray<Acc>(ctx, k * n);
+    Acc* prod = ScratchArray<Acc>(ctx, m * n);
     const T* ad = a.data<T>();
     const T* bd = b.data<T>();
     T* out = y->data<T>();
     const int64_t a_mat = m * k, b_mat = k * n, y_mat = m * n;
     bc.ForEach([&](int64_t batch, const int64_t* off) {
-      linalg::ToAccMatrix(ad + off[0] * a_mat, m, k, false, &am);
-      linalg::ToAccMatrix(bd + off[1] * b_mat, k, n, false, &bm);
-      linalg::MatMulAccumulate(am.data(), bm.data(), m, k, n, prod.data());
+      linalg::ToAccMatrix(ad + off[0] * a_mat, m, k, false, am);
+      linalg::ToAccMatrix(bd + off[1] * b_mat, k, n, false, bm);
+      linalg::MatMulAccumulate(am, bm, m, k, n, prod);
       T* dst = out + batch * y_mat;
       for (int64_t i = 0; i < y_mat; ++i) dst[i] = linalg::FromAcc<T>(prod[i]);
     });

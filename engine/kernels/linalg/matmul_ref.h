@@ -37,11 +37,11 @@ auto ToCompute(T v) {
 }
 
 // Copies a `rows` x `cols` matrix `src` (or its transpose when `transpose`, in which case
-// `src` is stored as `cols` x `rows`) into `dst` as a row-major rows x cols Acc matrix.
+// `src` is stored as `cols` x `rows`) into `d`, a row-major rows x cols Acc matrix with room
+// for rows * cols elements.
 template <typename T, typename Acc>
-void ToAccMatrix(const T* src, int64_t rows, int64_t cols, bool transpose, std::vector<Acc>* dst) {
-  dst->resize(static_cast<size_t>(rows * cols));
-  Acc* d = dst->data();
+void ToAccMatrix(const T* src, int64_t rows, int64_t cols, bool transpose, Acc* d) {
+  static_assert(std::is_arithmetic_v<Acc>, "d must point to the accumulator elements");
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < cols; ++c) {
       const T v = transpose ? src[c * rows + r] : src[r * cols + c];

@@ -50,7 +50,7 @@ class ConvKernel : public Kernel {
         const T* wd = w->data<T>();
         const T* bd = b ? b->data<T>() : nullptr;
         T* yd = y->data<T>();
-        nn::DirectConv<Acc>(
+        nn::DirectConv<Acc>(ctx, 
             cs, *geo, [xd](int64_t i) { return static_cast<Acc>(xd[i]); },
             [wd](int64_t i) { return static_cast<Acc>(wd[i]); },
             [yd, bd](int64_t o, int64_t m, Acc sum) {

@@ -54,7 +54,9 @@ struct WindowGeometry {
   int64_t OutSize() const { return out[0] * out[1] * out[2]; }
   int64_t KernelSize() const { return kernel[0] * kernel[1] * kernel[2]; }
   // The spatial output dims of the op's real rank.
-  std::vector<int64_t> OutDims() const { return {out.begin() + (3 - spatial_rank), out.end()}; }
+  std::span<const int64_t> OutDims() const {
+    return {out.data() + (3 - spatial_rank), static_cast<size_t>(spatial_rank)};
+  }
 };
 
 // Computes the output dims and padding of a forward window op (Conv, pooling):
@@ -106,22 +108,25 @@ StatusOr<WindowGeometry> ResolveConv(const WindowAttrs& attrs, int64_t group, co
 // dim) is accumulated at a time in a scratch row, innermost over output columns, so the
 // hot loop is a strided multiply-add with the weight hoisted. Summation order per output
 // element is c, then taps in row-major order.
+// Temporaries come from ctx.Scratch(), so steady-state runs do not allocate.
 template <typename Acc, typename XAt, typename WAt, typename Emit>
-void DirectConv(const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at, Emit emit) {
+void DirectConv(KernelContext& ctx, const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at,
+                Emit emit) {
   const int64_t c_per_group = s.in_channels / s.group;
   const int64_t m_per_group = s.out_channels / s.group;
   const int64_t in_size = g.InSize();
   const int64_t out_size = g.OutSize();
   const int64_t k_size = g.KernelSize();
   // Output columns [col_lo[k2], col_hi[k2]) whose tap k2 lands inside the input row.
-  std::vector<int64_t> col_lo(g.kernel[2]), col_hi(g.kernel[2]);
+  int64_t* col_lo = ScratchArray<int64_t>(ctx, g.kernel[2]);
+  int64_t* col_hi = ScratchArray<int64_t>(ctx, g.kernel[2]);
   for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
     const int64_t shift = k2 * g.dilation[2] - g.pad_begin[2];  // i2 = o2 * stride + shift
     col_lo[k2] = shift >= 0 ? 0 : (-shift + g.stride[2] - 1) / g.stride[2];
     col_hi[k2] =
         g.in[2] - shift <= 0 ? 0 : std::min(g.out[2], (g.in[2] - shift - 1) / g.stride[2] + 1);
   }
-  std::vector<Acc> row(static_cast<size_t>(g.out[2]));
+  Acc* const row = ScratchArray<Acc>(ctx, g.out[2]);
   for (int64_t n = 0; n < s.batch; ++n) {
     for (int64_t m = 0; m < s.out_channels; ++m) {
       const int64_t grp = m / m_per_group;
@@ -136,7 +141,7 @@ void DirectConv(const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at,
           const int64_t i1 = o1 * g.stride[1] - g.pad_begin[1];
           int64_t k1_lo, k1_hi;
           ValidTaps(i1, g.in[1], g.dilation[1], g.kernel[1], &k1_lo, &k1_hi);
-          std::fill(row.begin(), row.end(), Acc(0));
+          std::fill(row, row + g.out[2], Acc(0));
           for (int64_t c = 0; c < c_per_group; ++c) {
             const int64_t x_c = x_n + c * in_size;
             const int64_t w_c = w_m + c * k_size;
@@ -149,7 +154,7 @@ void DirectConv(const ConvShape& s, const WindowGeometry& g, XAt x_at, WAt w_at,
                 for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
                   const Acc wv = w_at(w1 + k2);
                   const int64_t x2 = x1 + k2 * g.dilation[2] - g.pad_begin[2];
-                  Acc* r = row.data();
+                  Acc* r = row;
                   if (g.stride[2] == 1) {  // unit stride: lets the compiler vectorize
                     for (int64_t o2 = col_lo[k2]; o2 < col_hi[k2]; ++o2) {
                       r[o2] += x_at(x2 + o2) * wv;

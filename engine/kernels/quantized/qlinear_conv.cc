@@ -79,18 +79,18 @@ Status PrepareIntConv(KernelContext& ctx, const WindowAttrs& attrs, int64_t grou
 
 // Accumulates sum (x - x_zp) * (w - w_zp[m]) in int32; emit(y_offset, m, acc).
 template <typename Emit>
-void RunIntConv(const IntConvPlan& p, const Tensor& x, Emit emit) {
+void RunIntConv(KernelContext& ctx, const IntConvPlan& p, const Tensor& x, Emit emit) {
   const int32_t* wd = p.w_shifted.data();
   const int32_t xz = p.x_zp;
   auto w_at = [wd](int64_t i) { return wd[i]; };
   if (x.dtype() == DType::kUInt8) {
     const uint8_t* xd = x.data<uint8_t>();
     nn::DirectConv<int32_t>(
-        p.cs, p.geo, [xd, xz](int64_t i) { return int32_t{xd[i]} - xz; }, w_at, emit);
+        ctx, p.cs, p.geo, [xd, xz](int64_t i) { return int32_t{xd[i]} - xz; }, w_at, emit);
   } else {
     const int8_t* xd = x.data<int8_t>();
     nn::DirectConv<int32_t>(
-        p.cs, p.geo, [xd, xz](int64_t i) { return int32_t{xd[i]} - xz; }, w_at, emit);
+        ctx, p.cs, p.geo, [xd, xz](int64_t i) { return int32_t{xd[i]} - xz; }, w_at, emit);
   }
 }
 
@@ -108,7 +108,7 @@ class ConvIntegerKernel : public Kernel {
     TRT_RETURN_IF_ERROR(PrepareIntConv(ctx, attrs_, group_, *x, ctx.Input(2), *w, 1, ctx.Input(3),
                                        DType::kInt32, &p));
     int32_t* yd = p.y->data<int32_t>();
-    RunIntConv(p, *x, [yd](int64_t o, int64_t, int32_t acc) { yd[o] = acc; });
+    RunIntConv(ctx, p, *x, [yd](int64_t o, int64_t, int32_t acc) { yd[o] = acc; });
     return Status::Ok();
   }
 
@@ -166,7 +166,7 @@ class QLinearConvKernel : public Kernel {
     auto run = [&](auto ty) {
       using TY = typename decltype(ty)::type;
       TY* yd = p.y->data<TY>();
-      RunIntConv(p, *x, [&](int64_t o, int64_t m, int32_t acc) {
+      RunIntConv(ctx, p, *x, [&](int64_t o, int64_t m, int32_t acc) {
         if (bd) acc += bd[m];
         const float mult = quant::RequantMultiplier(xs, ws[per_channel ? m : 0], ys);
         yd[o] = quant::Requantize<TY>(acc, mult, yz);

@@ -1,0 +1,63 @@
+// Activation epilogues of the fused kernels (ai.trtserve FusedConv, FusedGemm, FusedMatMul).
+//
+// Attribute convention shared by every fused op and by the fusion passes that create them:
+//   activation        string; "" (or absent) = none, else one of Relu, Clip, LeakyRelu,
+//                     Sigmoid, HardSigmoid, HardSwish, Gelu, Tanh
+//   activation_params floats; Clip [min, max]; LeakyRelu [alpha]; HardSigmoid [alpha, beta];
+//                     empty for the others (Gelu is the exact erf form)
+// Apply() uses exactly the formulas of the elementwise reference kernels (same expression,
+// same compute type: float for float/float16/bfloat16, double for double), so a fused node
+// gives bit-identical results to the unfused Conv/Gemm + activation pair.
+// This header is the one place where the fused kernels' activation math lives.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "engine/base/status.h"
+#include "engine/base/tensor.h"
+#include "engine/kernels/kernel.h"
+
+namespace trt::kernels::fused {
+
+enum class ActivationKind {
+  kNone,
+  kRelu,
+  kClip,
+  kLeakyRelu,
+  kSigmoid,
+  kHardSigmoid,
+  kHardSwish,
+  kGelu,
+  kTanh,
+};
+
+struct Activation {
+  ActivationKind kind = ActivationKind::kNone;
+  float p0 = 0;  // Clip min, LeakyRelu alpha, HardSigmoid alpha
+  float p1 = 0;  // Clip max, HardSigmoid beta
+};
+
+// The activation's name as spelled in the `activation` attribute ("" for kNone).
+std::string_view ActivationName(ActivationKind kind);
+// Number of floats `activation_params` must hold for `kind`.
+int ActivationParamCount(ActivationKind kind);
+
+// Reads `activation` and `activation_params` from the node. Errors (INVALID_ARGUMENT, node
+// named) on an unknown name or a wrong number of parameters.
+StatusOr<Activation> ParseActivation(const KernelInfo& info);
+
+float Apply(const Activation& act, float x);
+double Apply(const Activation& act, double x);
+// In place over a float buffer.
+void ApplyInPlace(const Activation& act, std::span<float> data);
+// In place over a float32/float64/float16/bfloat16 tensor (16-bit floats compute in float);
+// INVALID_ARGUMENT for other dtypes.
+Status ApplyInPlace(const Activation& act, Tensor& t);
+
+// Runs `base` (the unfused kernel, e.g. the reference Conv built from the same node) on
+// `ctx`, then applies `act` in place to output 0. Output 0 must be allocated by `base`
+// through AllocateOutput (never aliased to an input).
+Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx);
+
+}  // namespace trt::kernels::fused
