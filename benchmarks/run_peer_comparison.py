@@ -176,7 +176,8 @@ def main():
     ap.add_argument("--bert-seq", type=int, default=128)
     ap.add_argument("--warmup-ms", type=int, default=1000)
     ap.add_argument("--duration-s", type=float, default=3.0)
-    ap.add_argument("--min-iterations", type=int, default=3, help="ORT floor on timed runs")
+    ap.add_argument("--min-iterations", type=int, default=3,
+                    help="floor on timed runs for both tools (trtserve: --iterations)")
     ap.add_argument("--case-timeout-s", type=float, default=180.0, help="cap per tool per case")
     ap.add_argument("--budget-s", type=float, default=1140.0,
                     help="wall-clock budget for the sweep; trtserve runs are capped/skipped to keep the "
@@ -240,7 +241,7 @@ def main():
                     ort_cmd += ["--int64-inputs", ",".join(int64)]
                 trt_cmd = [args.trtserve, "bench", onnx_path, f"--shapes={shapes}", "--threads", str(th),
                            "--warmup-ms", str(args.warmup_ms), "--duration-s", str(args.duration_s),
-                           "--json", trt_json] + shlex.split(args.trtserve_extra)
+                           "--iterations", str(args.min_iterations), "--json", trt_json] + shlex.split(args.trtserve_extra)
 
                 def run_ort():
                     log(f"ORT      {model} b={batch} t={th}")
@@ -260,12 +261,13 @@ def main():
                                            "detail": f"sweep budget (--budget-s {args.budget_s:.0f}) used up"}
                         log(f"trtserve {model} b={batch} t={th}: skipped (budget)")
                         return
-                    # warm-up (>= 1 run) + 1 timed run must fit in the cap
-                    if est is not None and 2 * est * batch > cap:
-                        row["trtserve"] = {"status": "skipped",
-                                           "detail": f"{bound}~{est * batch:.0f} s/iteration extrapolated linearly "
-                                                     f"from a smaller batch; 2 runs exceed the "
-                                                     f"{cap:.0f} s cap"}
+                    # warm-up (>= 1 run) + the floor of timed runs must fit in the cap
+                    runs = 1 + args.min_iterations
+                    if est is not None and runs * est * batch > cap:
+                        why = (f"the smaller {bound}" if est == float("inf") else
+                               f"~{est * batch:.0f} s/iteration extrapolated linearly from a smaller batch; "
+                               f"{runs} runs exceed the {cap:.0f} s cap")
+                        row["trtserve"] = {"status": "skipped", "detail": why}
                         log(f"trtserve {model} b={batch} t={th}: skipped ({row['trtserve']['detail']})")
                         return
                     log(f"trtserve {model} b={batch} t={th}")
@@ -274,8 +276,7 @@ def main():
                     if row["trtserve"]["status"] == "ok":
                         per_item[(model, th)] = (row["trtserve"]["latency_ms"]["median"] / 1000.0 / batch, "")
                     elif row["trtserve"]["status"] == "timeout":
-                        # warm-up + timed runs did not fit: at least cap/2 s per iteration at this batch
-                        per_item[(model, th)] = (cap / 2 / batch, "at least ")
+                        per_item[(model, th)] = (float("inf"), f"batch {batch} timed out")
 
                 for fn in ((run_ort, run_trt) if order_flip else (run_trt, run_ort)):
                     fn()
@@ -338,7 +339,7 @@ def write_markdown(path, meta, rows):
     L.append(f"- trtserve: `{meta['trtserve']} bench` at commit {meta['git']}"
              + ("" if meta["trtserve_available"] else f" — **not measured: {meta['trtserve_note']}**"))
     L.append(f"- Per run: warm-up {meta['warmup_ms']} ms, then timed runs for {meta['duration_s']} s "
-             f"(ORT: at least {meta['min_iterations']} runs); each tool/case capped at {meta['case_timeout_s']:.0f} s, "
+             f"(at least {meta['min_iterations']} runs); each tool/case capped at {meta['case_timeout_s']:.0f} s, "
              f"trtserve runs further capped to keep the sweep within {meta['budget_s']:.0f} s")
     L.append(f"- Peak used for '% peak': {peak_core:.0f} GFLOP/s per core × threads (FP32 FMA: {meta['peak_note']}; "
              "approximate, all-core turbo can exceed it)")

@@ -113,10 +113,15 @@ function makeFeeds(ort, shapes, int64, intHigh, inputMeta) {
 function stats(samples) {
   const s = [...samples].sort((a, b) => a - b);
   const n = s.length;
-  const rank = (p) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];  // nearest rank
-  const median = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  // Linear interpolation between closest ranks (numpy's default), as trtserve bench does.
+  const pct = (p) => {
+    const idx = (p / 100) * (n - 1);
+    const lo = Math.floor(idx);
+    const hi = Math.min(lo + 1, n - 1);
+    return s[lo] + (s[hi] - s[lo]) * (idx - lo);
+  };
   const mean = s.reduce((a, b) => a + b, 0) / n;
-  return { min: s[0], mean, median, p90: rank(0.9), p99: rank(0.99) };
+  return { min: s[0], mean, median: pct(50), p90: pct(90), p99: pct(99) };
 }
 
 async function main() {
