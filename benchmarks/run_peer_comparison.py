@@ -256,7 +256,7 @@ def main():
                     est, bound = per_item.get((model, th), (None, ""))
                     # what is left of the budget after the ORT runs still to come
                     cap = min(args.case_timeout_s, deadline - time.time() - args.ort_reserve_s * ort_left[0])
-                    if cap < 10:
+                    if cap < min(10.0, args.case_timeout_s):
                         row["trtserve"] = {"status": "skipped",
                                            "detail": f"sweep budget (--budget-s {args.budget_s:.0f}) used up"}
                         log(f"trtserve {model} b={batch} t={th}: skipped (budget)")
