@@ -178,7 +178,7 @@ def main():
     ap.add_argument("--duration-s", type=float, default=3.0)
     ap.add_argument("--min-iterations", type=int, default=3,
                     help="floor on timed runs for both tools (trtserve: --iterations)")
-    ap.add_argument("--case-timeout-s", type=float, default=180.0, help="cap per tool per case")
+    ap.add_argument("--case-timeout-s", type=float, default=300.0, help="cap per tool per case")
     ap.add_argument("--budget-s", type=float, default=1140.0,
                     help="wall-clock budget for the sweep; trtserve runs are capped/skipped to keep the "
                          "remaining ORT runs inside it (default 19 min)")
