@@ -38,35 +38,15 @@ class FusedMatMulKernel final : public Kernel {
       return ctx.Unsupported("dtype " + std::string(DTypeName(a->dtype())) +
                              " is not supported (float types only)");
     }
-    if (a->rank() < (trans_a_ ? 2 : 1) || b->rank() < (trans_b_ ? 2 : 1)) {
-      return ctx.Invalid("A " + a->shape().ToString() + " and B " + b->shape().ToString() +
-                         " must have rank >= 1, and >= 2 when transposed (transA=" +
-                         std::to_string(trans_a_) + ", transB=" + std::to_string(trans_b_) + ")");
-    }
-    Shape as = a->shape(), bs = b->shape();
-    if (trans_a_) std::swap(as[as.rank() - 1], as[as.rank() - 2]);
-    if (trans_b_) std::swap(bs[bs.rank() - 1], bs[bs.rank() - 2]);
-    const bool a_vec = as.rank() == 1, b_vec = bs.rank() == 1;
-    if (a_vec) as.insert(0, 1);
-    if (b_vec) bs.push_back(1);
-    const int64_t m = as[as.rank() - 2], k = as[as.rank() - 1];
-    const int64_t kb = bs[bs.rank() - 2], n = bs[bs.rank() - 1];
-    if (k != kb) {
-      return ctx.Invalid("op(A) " + as.ToString() + " and op(B) " + bs.ToString() +
-                         " have different K (" + std::to_string(k) + " vs " + std::to_string(kb) +
-                         ")");
-    }
+    auto geo = linalg::ResolveMatMul(a->shape(), b->shape(), trans_a_, trans_b_);
+    if (!geo.ok()) return ctx.Invalid(geo.status().message());
+    const int64_t m = geo->m, k = geo->k, n = geo->n;
+    const Broadcast* bc = &geo->batch;
+    const Shape& out_shape = geo->out;
     if (bias && bias->NumElements() != n && bias->NumElements() != 1) {
       return ctx.Invalid("bias " + bias->shape().ToString() +
                          " must have N = " + std::to_string(n) + " or 1 elements");
     }
-    Shape a_batch(std::span<const int64_t>(as.data(), as.size() - 2));
-    Shape b_batch(std::span<const int64_t>(bs.data(), bs.size() - 2));
-    auto bc = MakeBroadcast({a_batch, b_batch});
-    if (!bc.ok()) return ctx.Invalid("batch dims: " + bc.status().message());
-    Shape out_shape = bc->out;
-    if (!a_vec) out_shape.push_back(m);
-    if (!b_vec) out_shape.push_back(n);
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, a->dtype(), out_shape));
     VisitDType(a->dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;

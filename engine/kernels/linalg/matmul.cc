@@ -28,25 +28,11 @@ class MatMulKernel final : public Kernel {
     if (a->dtype() == DType::kBool || !IsSupportedDType(a->dtype())) {
       return ctx.Unsupported("dtype " + std::string(DTypeName(a->dtype())) + " is not supported");
     }
-    // Promote 1-D operands to matrices.
-    Shape as = a->shape(), bs = b->shape();
-    const bool a_vec = as.rank() == 1, b_vec = bs.rank() == 1;
-    if (a_vec) as.insert(0, 1);
-    if (b_vec) bs.push_back(1);
-    const int64_t m = as[as.rank() - 2], k = as[as.rank() - 1];
-    const int64_t kb = bs[bs.rank() - 2], n = bs[bs.rank() - 1];
-    if (k != kb) {
-      return ctx.Invalid("input 1 (B) has shape " + b->shape().ToString() +
-                         ", incompatible with A " + a->shape().ToString() + " (K must match: " +
-                         std::to_string(k) + " vs " + std::to_string(kb) + ")");
-    }
-    Shape a_batch(std::span<const int64_t>(as.data(), as.size() - 2));
-    Shape b_batch(std::span<const int64_t>(bs.data(), bs.size() - 2));
-    auto bc = MakeBroadcast({a_batch, b_batch});
-    if (!bc.ok()) return ctx.Invalid("batch dims: " + bc.status().message());
-    Shape out_shape = bc->out;
-    if (!a_vec) out_shape.push_back(m);
-    if (!b_vec) out_shape.push_back(n);
+    auto geo = linalg::ResolveMatMul(a->shape(), b->shape(), false, false);
+    if (!geo.ok()) return ctx.Invalid(geo.status().message());
+    const int64_t m = geo->m, k = geo->k, n = geo->n;
+    const Broadcast* bc = &geo->batch;
+    const Shape& out_shape = geo->out;
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, a->dtype(), out_shape));
     VisitDType(a->dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;

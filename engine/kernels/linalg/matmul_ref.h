@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "engine/base/dtype.h"
+#include "engine/base/status.h"
+#include "engine/kernels/common/broadcast.h"
 
 namespace trt::kernels::linalg {
 
@@ -81,6 +83,46 @@ T FromAcc(Acc v) {
   } else {
     return static_cast<T>(v);
   }
+}
+
+// numpy.matmul geometry of op(A) @ op(B), where op() swaps the last two dims when the
+// trans flag is set: 1-D operands are promoted (and their dim dropped from the output), batch
+// dims broadcast both ways. Errors name both shapes; callers prefix the node.
+struct MatMulGeometry {
+  int64_t m = 0, k = 0, n = 0;
+  Broadcast batch;  // over the batch dims of A and B
+  Shape out;        // output shape
+};
+inline StatusOr<MatMulGeometry> ResolveMatMul(const Shape& a, const Shape& b, bool trans_a,
+                                              bool trans_b) {
+  if (a.rank() < (trans_a ? 2 : 1) || b.rank() < (trans_b ? 2 : 1)) {
+    return InvalidArgument("A " + a.ToString() + " and B " + b.ToString() +
+                           " must have rank >= 1, and >= 2 when transposed");
+  }
+  Shape as = a, bs = b;
+  if (trans_a) std::swap(as[as.rank() - 1], as[as.rank() - 2]);
+  if (trans_b) std::swap(bs[bs.rank() - 1], bs[bs.rank() - 2]);
+  const bool a_vec = as.rank() == 1, b_vec = bs.rank() == 1;
+  if (a_vec) as.insert(0, 1);
+  if (b_vec) bs.push_back(1);
+  MatMulGeometry g;
+  g.m = as[as.rank() - 2];
+  g.k = as[as.rank() - 1];
+  g.n = bs[bs.rank() - 1];
+  const int64_t kb = bs[bs.rank() - 2];
+  if (g.k != kb) {
+    return InvalidArgument("B " + b.ToString() + " is incompatible with A " + a.ToString() +
+                           " (K must match: " + std::to_string(g.k) + " vs " + std::to_string(kb) +
+                           ")");
+  }
+  auto bc = MakeBroadcast({Shape(std::span<const int64_t>(as.data(), as.size() - 2)),
+                           Shape(std::span<const int64_t>(bs.data(), bs.size() - 2))});
+  if (!bc.ok()) return InvalidArgument("batch dims: " + bc.status().message());
+  g.batch = std::move(bc).value();
+  g.out = g.batch.out;
+  if (!a_vec) g.out.push_back(g.m);
+  if (!b_vec) g.out.push_back(g.n);
+  return g;
 }
 
 }  // namespace trt::kernels::linalg

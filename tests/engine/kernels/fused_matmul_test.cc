@@ -147,7 +147,7 @@ TEST(FusedMatMulTest, ErrorTexts) {
     EXPECT_NE(r.status().message().find(text), std::string::npos) << r.status();
   };
   expect_error(RunFused(a, Random({5, 2}, 2), nullptr, false, false, 1.0f, {}),
-               "have different K (4 vs 5)");
+               "(K must match: 4 vs 5)");
   Tensor bad_bias = Random({3}, 3);
   expect_error(RunFused(a, Random({4, 2}, 2), &bad_bias, false, false, 1.0f, {}),
                "bias [3] must have N = 2 or 1 elements");
