@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "engine/graph/passes/graph_edit.h"
+
 namespace trt::graph::pattern {
 
 bool IsOp(const Node* n, std::string_view domain, std::string_view op_type) {
@@ -16,6 +18,8 @@ Node* SoleUser(const Value* v) {
   for (const Use& u : v->uses) {
     if (u.node != user) return nullptr;
   }
+  // If/Loop/Scan bodies read enclosing values by name, invisible in use lists.
+  if (user->owner != nullptr && CapturedNames(*user->owner).count(v->name)) return nullptr;
   return user;
 }
 

@@ -1,7 +1,8 @@
 // Small matching helpers shared by the fusion passes.
 //
 // Passes match chains of nodes by walking use lists. A node may be folded into a fused
-// replacement only if nothing else observes its output, which SoleUser() checks: exactly
+// replacement only if nothing else observes its output, which SoleUser() checks (including
+// reads by name from If/Loop/Scan bodies): exactly
 // one use (counting a node that reads the value twice, like Mul(d, d), as one user) and not
 // a graph output. Constant helpers accept scalars and 1-element tensors of any float type.
 #pragma once

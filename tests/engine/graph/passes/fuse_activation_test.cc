@@ -165,6 +165,33 @@ TEST(FuseActivationTest, ConvOutputIsGraphOutputIsNotFused) {
   EXPECT_EQ(CountOps(*m->graph, "", "Relu"), 1);
 }
 
+TEST(FuseActivationTest, ConvOutputReadBySubgraphIsNotFused) {
+  // An If body reads `c` by name: no use-list entry, but fusing would remove `c`.
+  OnnxBuilder b = ConvModel(Cases()[0]);
+  b.Input("cond", onnx::TensorProto::BOOL, {});
+  auto* if_node = b.Node("If", {"cond"}, {"z"}, "if");
+  for (const char* branch : {"then_branch", "else_branch"}) {
+    auto* a = if_node->add_attribute();
+    a->set_name(branch);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    auto* g = a->mutable_g();
+    auto* n = g->add_node();
+    n->set_op_type("Identity");
+    n->add_input("c");
+    n->add_output(std::string(branch) + "_z");
+    g->add_output()->set_name(std::string(branch) + "_z");
+  }
+  b.Output("z", kFloat, {std::string("n"), int64_t{4}, int64_t{7}, int64_t{5}});
+  auto pass = CreateFuseActivationPass();
+  bool changed = true;
+  auto m = RunPassAndCompare(
+      b, *pass, {{"x", RandomTensor(Shape{1, 3, 7, 5}, 7)}, {"cond", Tensor::Scalar<bool>(true)}},
+      &changed);
+  EXPECT_FALSE(changed);
+  EXPECT_EQ(CountOps(*m->graph, "", "Conv"), 1);
+  EXPECT_EQ(CountOps(*m->graph, "", "Relu"), 1);
+}
+
 TEST(FuseActivationTest, MultiUseConvOutputIsNotFused) {
   OnnxBuilder b = ConvModel(Cases()[0]);
   b.Node("Sigmoid", {"c"}, {"z"});
