@@ -48,19 +48,11 @@ inline graph::Value* Op(graph::Graph& g, const std::string& op, std::vector<grap
 }
 
 // An INT attribute.
-inline graph::Attribute Int(int64_t v) {
-  graph::Attribute a;
-  a.kind = graph::Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
+inline graph::Attribute Int(int64_t v) { return graph::Attribute::Int(v); }
 
 // An INTS attribute.
 inline graph::Attribute Ints(std::vector<int64_t> v) {
-  graph::Attribute a;
-  a.kind = graph::Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
+  return graph::Attribute::Ints(std::move(v));
 }
 
 // The value's shape as SymShapeToString prints it, or "?" when the value is null or its

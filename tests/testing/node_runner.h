@@ -46,34 +46,19 @@ class NodeRunner {
     return *this;
   }
   NodeRunner& Attr(const std::string& name, int64_t v) {
-    graph::Attribute a;
-    a.kind = graph::Attribute::Kind::kInt;
-    a.i = v;
-    return Attr(name, a);
+    return Attr(name, graph::Attribute::Int(v));
   }
   NodeRunner& Attr(const std::string& name, float v) {
-    graph::Attribute a;
-    a.kind = graph::Attribute::Kind::kFloat;
-    a.f = v;
-    return Attr(name, a);
+    return Attr(name, graph::Attribute::Float(v));
   }
   NodeRunner& Attr(const std::string& name, const std::string& v) {
-    graph::Attribute a;
-    a.kind = graph::Attribute::Kind::kString;
-    a.s = v;
-    return Attr(name, a);
+    return Attr(name, graph::Attribute::String(v));
   }
   NodeRunner& Attr(const std::string& name, std::vector<int64_t> v) {
-    graph::Attribute a;
-    a.kind = graph::Attribute::Kind::kInts;
-    a.ints = std::move(v);
-    return Attr(name, a);
+    return Attr(name, graph::Attribute::Ints(std::move(v)));
   }
   NodeRunner& Attr(const std::string& name, std::vector<float> v) {
-    graph::Attribute a;
-    a.kind = graph::Attribute::Kind::kFloats;
-    a.floats = std::move(v);
-    return Attr(name, a);
+    return Attr(name, graph::Attribute::Floats(std::move(v)));
   }
 
   // Builds the one-node model and runs it. Returns the outputs in Output() order.

@@ -122,14 +122,8 @@ class FuseActivationPass final : public Pass {
       auto attrs = n->attrs;
       const std::vector<Value*> inputs = n->inputs;
       const std::string name = n->name;
-      Attribute act;
-      act.kind = Attribute::Kind::kString;
-      act.s = spec->name;
-      attrs["activation"] = act;
-      Attribute params;
-      params.kind = Attribute::Kind::kFloats;
-      params.floats = spec->params;
-      attrs["activation_params"] = params;
+      attrs["activation"] = Attribute::String(spec->name);
+      attrs["activation_params"] = Attribute::Floats(spec->params);
       g.RemoveNode(act_node);
       g.RemoveNode(n);
       removed.push_back(act_node);

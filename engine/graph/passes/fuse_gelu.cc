@@ -165,10 +165,7 @@ class FuseGeluPass final : public Pass {
         const std::string name = m->y->name + "_gelu";
         if (m->tanh) {
           Node* gelu = g.AddNode("Gelu", std::string(kTrtDomain), 1, {m->x}, {m->y}, name);
-          Attribute approx;
-          approx.kind = Attribute::Kind::kString;
-          approx.s = "tanh";
-          gelu->attrs["approximate"] = approx;
+          gelu->attrs["approximate"] = Attribute::String("tanh");
         } else {
           g.AddNode("Gelu", std::string(kMsDomain), 1, {m->x}, {m->y}, name);
         }

@@ -162,14 +162,8 @@ class FuseLayerNormPass final : public Pass {
         for (Node* dead : m->nodes) g.RemoveNode(dead);
         Node* ln = g.AddNode("LayerNormalization", std::string(kTrtDomain), 1, {m->x, gamma, beta},
                              {m->y}, name + "_layer_norm");
-        Attribute axis;
-        axis.kind = Attribute::Kind::kInt;
-        axis.i = -1;
-        ln->attrs["axis"] = axis;
-        Attribute eps;
-        eps.kind = Attribute::Kind::kFloat;
-        eps.f = m->eps;
-        ln->attrs["epsilon"] = eps;
+        ln->attrs["axis"] = Attribute::Int(-1);
+        ln->attrs["epsilon"] = Attribute::Float(m->eps);
         g.RemoveUnusedValues();
         changed = again = true;
         break;

@@ -132,12 +132,7 @@ int64_t AttrIntOr(const Node& n, std::string_view name, int64_t def) {
   return a && a->kind == Attribute::Kind::kInt ? a->i : def;
 }
 
-void SetIntAttr(Node& n, const std::string& name, int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  n.attrs[name] = std::move(a);
-}
+void SetIntAttr(Node& n, const std::string& name, int64_t v) { n.attrs[name] = Attribute::Int(v); }
 
 bool RewriteEachNode(Graph& g, NodeRewrite rewrite) {
   const auto captured = CapturedNames(g);

@@ -27,24 +27,11 @@
 
 namespace trt::testing {
 
-inline graph::Attribute IntAttr(int64_t v) {
-  graph::Attribute a;
-  a.kind = graph::Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
+inline graph::Attribute IntAttr(int64_t v) { return graph::Attribute::Int(v); }
 inline graph::Attribute IntsAttr(std::vector<int64_t> v) {
-  graph::Attribute a;
-  a.kind = graph::Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
+  return graph::Attribute::Ints(std::move(v));
 }
-inline graph::Attribute FloatAttr(float v) {
-  graph::Attribute a;
-  a.kind = graph::Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
+inline graph::Attribute FloatAttr(float v) { return graph::Attribute::Float(v); }
 
 // Uniform floats in [-1, 1), or small integers in [-4, 4] when `integers` (exact sums).
 inline Tensor RandomTensor(const Shape& shape, uint32_t seed, bool integers = false) {
