@@ -1,0 +1,106 @@
+// ModelRepository: the models under `--model-repository DIR`, loaded and ready to serve.
+//
+// Layout: DIR/<model>/config.yaml and DIR/<model>/<version>/model.onnx (or model.plan), with
+// numeric version folders chosen by the config's version_policy. A model given as ONNX is
+// built on load and its plan cached beside it (DIR/<model>/<version>/.trtserve-cache/
+// <key>.plan, key = hash of model bytes + ModelConfig::BuildKey() + ISA); a valid cache is
+// reused on the next start, an invalid one rebuilt.
+//
+// Model control: kAll loads every model at Open and polls nothing unless poll_interval_s > 0
+// (then added/changed/removed models are picked up); kExplicit loads only `startup_models`
+// and then only on Load/Unload. A (re)load that fails leaves the previous version serving and
+// records the failure reason in Index(). Model names never escape DIR (no "..", "/", or
+// absolute paths: INVALID_ARGUMENT).
+//
+// Threading: every method is thread-safe. Find() is cheap (shared lock + shared_ptr copy) and
+// runs per request; a ServedModel stays alive while anyone holds it, even after Unload.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "engine/runtime/plan.h"
+#include "server/dynamic_batcher.h"
+#include "server/model_config.h"
+#include "server/model_stats.h"
+
+namespace trt::server {
+
+// One ready model version.
+class ServedModel {
+ public:
+  ServedModel(std::shared_ptr<const ModelConfig> config, int64_t version,
+              std::shared_ptr<const runtime::Plan> plan, std::shared_ptr<ModelStats> stats,
+              std::unique_ptr<DynamicBatcher> batcher);
+  ~ServedModel();  // drains the batcher
+
+  const std::string& name() const { return config_->name; }
+  int64_t version() const { return version_; }
+  const ModelConfig& config() const { return *config_; }
+  const runtime::Plan& plan() const { return *plan_; }
+  const std::shared_ptr<ModelStats>& stats() const { return stats_; }
+  // See DynamicBatcher::Enqueue; fills request->model_version.
+  Status Enqueue(std::unique_ptr<InferRequest> request);
+  void Drain();
+
+ private:
+  std::shared_ptr<const ModelConfig> config_;
+  int64_t version_;
+  std::shared_ptr<const runtime::Plan> plan_;
+  std::shared_ptr<ModelStats> stats_;
+  std::unique_ptr<DynamicBatcher> batcher_;
+};
+
+struct RepositoryOptions {
+  std::filesystem::path root;
+  enum class ControlMode { kAll, kExplicit } control_mode = ControlMode::kAll;
+  std::vector<std::string> startup_models;  // kExplicit: loaded at Open
+  int poll_interval_s = 0;                  // 0 = never poll
+  bool show_progress = false;               // plan builds print progress (terminal only)
+};
+
+// One row of RepositoryIndex.
+struct ModelIndexEntry {
+  std::string name;
+  std::string version;  // "" when no version could be read
+  std::string state;    // "READY", "UNAVAILABLE", "LOADING", "UNLOADING"
+  std::string reason;   // why not ready (the load error), empty when ready
+};
+
+class ModelRepository {
+ public:
+  // Scans the root (NOT_FOUND if it is not a directory) and, in kAll mode, loads every
+  // model; models that fail to load are reported in Index() and logged, not fatal.
+  static StatusOr<std::unique_ptr<ModelRepository>> Open(RepositoryOptions options);
+  virtual ~ModelRepository() = default;
+
+  // The version to serve: `version` "" = the highest ready version. NOT_FOUND for an
+  // unknown model or version ("model 'x' is not in the repository; available: a, b" /
+  // "model 'x' has no version 7; ready versions: 1, 2"); UNAVAILABLE for a known model that
+  // is not ready (with the load error).
+  virtual StatusOr<std::shared_ptr<ServedModel>> Find(const std::string& name,
+                                                      const std::string& version) const = 0;
+  // Ready versions of a model, ascending.
+  virtual std::vector<std::shared_ptr<ServedModel>> Versions(const std::string& name) const = 0;
+  // Every ready model version (for statistics and metrics).
+  virtual std::vector<std::shared_ptr<ServedModel>> AllServing() const = 0;
+  // Every model folder in the repository (loaded or not) with its state.
+  virtual std::vector<ModelIndexEntry> Index(bool ready_only) const = 0;
+
+  // (Re)loads a model from disk; on failure the previous versions keep serving and the
+  // error is returned (and kept for Index()). Blocks until loaded.
+  virtual Status Load(const std::string& name) = 0;
+  // Stops serving a model: new requests get NOT_FOUND/UNAVAILABLE; queued ones finish.
+  virtual Status Unload(const std::string& name) = 0;
+
+  // True when every model that should be loaded is ready.
+  virtual bool Ready() const = 0;
+  // Stops polling and drains every model (answers everything queued). Idempotent.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace trt::server
