@@ -204,7 +204,10 @@ void ParseVersionPolicy(Reader& r, const YAML::Node& n, const std::string& path,
     return;
   }
   if (!r.Map(n, path, kVersionPolicyKeys)) return;
-  if (n.size() != 1) {
+  int kinds = 0;
+  for (const auto& k : kVersionPolicyKeys) kinds += n.IsMap() && n[std::string(k.name)] ? 1 : 0;
+  // (Zero kinds with other keys was reported by Map as unknown keys.)
+  if (kinds > 1 || (kinds == 0 && (!n.IsMap() || n.size() == 0))) {
     r.problems().Add(path, "needs exactly one of latest, all, specific; " + forms);
     return;
   }
@@ -214,7 +217,10 @@ void ParseVersionPolicy(Reader& r, const YAML::Node& n, const std::string& path,
   });
   With(n, "all", path, [&](const YAML::Node& x, const std::string& p) {
     v->kind = VersionPolicy::Kind::kAll;
-    if (!x.IsNull() && !(x.IsMap() && x.size() == 0)) r.Bool(x, p);
+    if (x.IsNull() || (x.IsMap() && x.size() == 0)) return;
+    if (auto b = r.Bool(x, p); b && !*b) {
+      r.problems().Add(p, "`all: false` selects nothing; " + forms);
+    }
   });
   With(n, "specific", path, [&](const YAML::Node& x, const std::string& p) {
     v->kind = VersionPolicy::Kind::kSpecific;
