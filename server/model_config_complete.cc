@@ -11,7 +11,6 @@ namespace {
 
 using config_internal::DimsText;
 using config_internal::IndexPath;
-using config_internal::JoinPath;
 using config_internal::Problems;
 using config_internal::ProfileBatchRange;
 using config_internal::RangeText;

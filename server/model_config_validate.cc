@@ -2,7 +2,6 @@
 // model config. Per-field types and ranges were checked by the parser.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <set>
 
 #include "server/model_config.h"
