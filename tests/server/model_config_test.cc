@@ -14,10 +14,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <sstream>
 
+#include "engine/base/npy.h"
+#include "engine/runtime/builder.h"
 #include "engine/runtime/model_loader.h"
+#include "server/dynamic_batcher.h"
 
 namespace trt::server {
 namespace {
@@ -237,6 +241,49 @@ TEST(ModelConfigExampleTest, DigitsExampleLoadsAndCompletes) {
   ASSERT_NE(c->FindOutput("probabilities"), nullptr);
   EXPECT_EQ(c->FindOutput("probabilities")->dims, std::vector<int64_t>{10});
   EXPECT_EQ(c->FindInput("logits"), nullptr);
+}
+
+// The example is a working config: the batcher accepts it (warmup runs every profile) and
+// the 16 test images come back with the stored logits.
+TEST(ModelConfigExampleTest, DigitsExampleServesTheTestImages) {
+  auto c = LoadModelConfig(kDigitsDir / "config.yaml", "digits");
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto model = runtime::LoadModel((kDigitsDir / "1/model.onnx").string());
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE(CompleteConfigFromModel(&*c, **model).ok());
+  runtime::BuildConfig build;
+  build.profiles = c->profiles;
+  auto plan = runtime::BuildPlan(*model, build);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> names;
+  for (const auto& p : c->profiles) names.push_back(p.name);
+  auto config = std::make_shared<const ModelConfig>(*c);
+  auto batcher =
+      DynamicBatcher::Create(config, *plan, 1, std::make_shared<ModelStats>("digits", 1, names));
+  ASSERT_TRUE(batcher.ok()) << batcher.status();
+
+  auto images = ReadNpy((kSrc / "tests/data/digits/images.npy").string());
+  auto logits = ReadNpy((kSrc / "tests/data/digits/logits.npy").string());
+  ASSERT_TRUE(images.ok() && logits.ok()) << images.status() << logits.status();
+  std::promise<InferResponse> done;
+  auto request = std::make_unique<InferRequest>();
+  request->model_name = "digits";
+  request->inputs = {{"input", *images}};
+  request->requested_outputs = {"logits"};
+  request->priority = 1;
+  request->on_complete = [&done](InferResponse&& r) { done.set_value(std::move(r)); };
+  ASSERT_TRUE((*batcher)->Enqueue(std::move(request)).ok());
+  auto future = done.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  InferResponse response = future.get();
+  ASSERT_TRUE(response.status.ok()) << response.status;
+  ASSERT_EQ(response.outputs.size(), 1u);
+  const Tensor& got = response.outputs[0].second;
+  ASSERT_EQ(got.shape(), logits->shape());
+  for (int64_t i = 0; i < got.shape().NumElements(); ++i) {
+    EXPECT_NEAR(got.data<float>()[i], logits->data<float>()[i], 1e-4) << "element " << i;
+  }
+  (*batcher)->Drain();
 }
 
 TEST(ModelConfigExampleTest, EveryLineOfTheExampleIsCommented) {
