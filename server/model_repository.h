@@ -14,10 +14,17 @@
 //
 // Threading: every method is thread-safe. Find() is cheap (shared lock + shared_ptr copy) and
 // runs per request; a ServedModel stays alive while anyone holds it, even after Unload.
+//
+// Retiring a version (Unload, or a reload that replaces it): the repository drops its
+// reference and the version drains when the LAST reference goes (ServedModel's destructor):
+// a request that found the version just before it was retired is still accepted and
+// answered. When nobody else holds it, that happens inside Unload/Load before they return.
+// Shutdown() instead drains every version explicitly (later Enqueue calls get UNAVAILABLE).
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +38,9 @@
 namespace trt::server {
 
 // One ready model version.
+// The destructor drains the batcher (answers everything queued and joins its threads), so
+// never keep a ServedModel reference inside a request's on_complete: the last release would
+// then run on a batcher thread and join itself.
 class ServedModel {
  public:
   ServedModel(std::shared_ptr<const ModelConfig> config, int64_t version,
@@ -55,12 +65,24 @@ class ServedModel {
   std::unique_ptr<DynamicBatcher> batcher_;
 };
 
+// Creates the scheduler of one model version; same contract as DynamicBatcher::Create (with
+// the steady clock). Injectable so tests can use a simple scheduler.
+using BatcherFactory = std::function<StatusOr<std::unique_ptr<DynamicBatcher>>(
+    std::shared_ptr<const ModelConfig> config, std::shared_ptr<const runtime::Plan> plan,
+    int64_t version, std::shared_ptr<ModelStats> stats)>;
+
 struct RepositoryOptions {
   std::filesystem::path root;
   enum class ControlMode { kAll, kExplicit } control_mode = ControlMode::kAll;
   std::vector<std::string> startup_models;  // kExplicit: loaded at Open
-  int poll_interval_s = 0;                  // 0 = never poll
-  bool show_progress = false;               // plan builds print progress (terminal only)
+  // > 0: a thread checks the repository this often (seconds). kAll: added folders are loaded,
+  // removed ones unloaded, changed ones (config.yaml content, version folders, model file
+  // size/mtime) reloaded. kExplicit: only models loaded by Load/startup_models are reloaded
+  // or unloaded; new folders wait for Load. A model whose reload failed is retried only
+  // after its files change again.
+  int poll_interval_s = 0;         // 0 = never poll
+  bool show_progress = false;      // plan builds log their stages (terminal only)
+  BatcherFactory batcher_factory;  // empty = DynamicBatcher::Create
 };
 
 // One row of RepositoryIndex.
@@ -94,7 +116,8 @@ class ModelRepository {
   // (Re)loads a model from disk; on failure the previous versions keep serving and the
   // error is returned (and kept for Index()). Blocks until loaded.
   virtual Status Load(const std::string& name) = 0;
-  // Stops serving a model: new requests get NOT_FOUND/UNAVAILABLE; queued ones finish.
+  // Stops serving a model: new requests get NOT_FOUND/UNAVAILABLE; queued ones finish (see
+  // "Retiring a version" above). Unloading a model that is not loaded is OK.
   virtual Status Unload(const std::string& name) = 0;
 
   // True when every model that should be loaded is ready.
