@@ -96,33 +96,50 @@ struct ModelIndexEntry {
 class ModelRepository {
  public:
   // Scans the root (NOT_FOUND if it is not a directory) and, in kAll mode, loads every
-  // model; models that fail to load are reported in Index() and logged, not fatal.
+  // model; models that fail to load are reported in Index() and logged, not fatal. kExplicit:
+  // a startup model that is not a folder of the root fails Open (NOT_FOUND); one that fails
+  // to load does not. Blocks until the initial loads are done (plan builds included).
   static StatusOr<std::unique_ptr<ModelRepository>> Open(RepositoryOptions options);
   virtual ~ModelRepository() = default;
 
   // The version to serve: `version` "" = the highest ready version. NOT_FOUND for an
   // unknown model or version ("model 'x' is not in the repository; available: a, b" /
   // "model 'x' has no version 7; ready versions: 1, 2"); UNAVAILABLE for a known model that
-  // is not ready (with the load error).
+  // is not ready (with the load error, or "not loaded" for a folder nobody loaded);
+  // INVALID_ARGUMENT for a version that is not a number; UNAVAILABLE after Shutdown.
   virtual StatusOr<std::shared_ptr<ServedModel>> Find(const std::string& name,
                                                       const std::string& version) const = 0;
   // Ready versions of a model, ascending.
   virtual std::vector<std::shared_ptr<ServedModel>> Versions(const std::string& name) const = 0;
   // Every ready model version (for statistics and metrics).
   virtual std::vector<std::shared_ptr<ServedModel>> AllServing() const = 0;
-  // Every model folder in the repository (loaded or not) with its state.
+  // Every model folder in the repository (loaded or not) with its state, sorted by name then
+  // version: one READY row per serving version; a failed load adds an UNAVAILABLE row per
+  // failed version (version "" when the failure is not version-specific, e.g. a bad
+  // config), whose reason says which versions still serve; a model serving nothing has one
+  // row (LOADING, UNLOADING or UNAVAILABLE with the reason).
   virtual std::vector<ModelIndexEntry> Index(bool ready_only) const = 0;
 
   // (Re)loads a model from disk; on failure the previous versions keep serving and the
-  // error is returned (and kept for Index()). Blocks until loaded.
+  // error is returned (and kept for Index()). Blocks until loaded. All or nothing: the new
+  // version set replaces the old one only if every selected version loaded. Versions whose
+  // config text and folder files are unchanged are kept as they are (not rebuilt), so Load
+  // of an unchanged model is cheap. NOT_FOUND (listing the model folders) for a name that
+  // is not a folder of the root; INVALID_ARGUMENT for an escaping name.
   virtual Status Load(const std::string& name) = 0;
   // Stops serving a model: new requests get NOT_FOUND/UNAVAILABLE; queued ones finish (see
   // "Retiring a version" above). Unloading a model that is not loaded is OK.
   virtual Status Unload(const std::string& name) = 0;
 
-  // True when every model that should be loaded is ready.
+  // True when every model that should be loaded (kAll: every folder not explicitly
+  // unloaded; kExplicit: every model loaded through Load/startup_models) has a serving
+  // version. A model whose only load failed keeps the repository not ready (like Triton's
+  // strict readiness); one still serving an old version after a failed reload does not.
+  // False after Shutdown.
   virtual bool Ready() const = 0;
-  // Stops polling and drains every model (answers everything queued). Idempotent.
+  // Stops polling and drains every model (answers everything queued). Idempotent. A reload
+  // the poller is running is finished first (plan builds cannot be interrupted); later
+  // Load/Find calls get UNAVAILABLE.
   virtual void Shutdown() = 0;
 };
 
