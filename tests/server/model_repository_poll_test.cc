@@ -14,18 +14,18 @@
 namespace trt::server {
 namespace {
 
+using repository_testing::Infer;
+using repository_testing::InferResult;
+using repository_testing::WaitUntil;
 using ::testing::HasSubstr;
-using testing::Infer;
-using testing::InferResult;
-using testing::WaitUntil;
 namespace fs = std::filesystem;
 
-class RepositoryChangeTest : public testing::RepositoryTest {
+class RepositoryChangeTest : public repository_testing::RepositoryTest {
  protected:
   // Replaces a version's model file the way deployments do: write aside, then rename.
   void ReplaceModel(const std::string& model, int64_t version, float c) {
     const fs::path dir = repo_.root() / model / std::to_string(version);
-    testing::WriteFile(dir / ".incoming", testing::AddModelBytes(c));
+    repository_testing::WriteFile(dir / ".incoming", repository_testing::AddModelBytes(c));
     fs::rename(dir / ".incoming", dir / "model.onnx");
   }
 };
@@ -61,7 +61,7 @@ TEST_F(RepositoryChangeTest, PollingPicksUpAddedChangedAndRemovedModels) {
     return index.size() == 2 && index[1].state == "UNAVAILABLE";
   }));
   EXPECT_EQ(Output(*repo, "a"), 6.0f);
-  repo_.SetConfig("a", testing::BasicConfig());
+  repo_.SetConfig("a", repository_testing::BasicConfig());
   EXPECT_TRUE(WaitUntil([&] { return repo->Index(false).size() == 1; }));
   EXPECT_TRUE(repo->Ready());
   repo->Shutdown();  // must not wait for the next poll (the test would time out otherwise)
@@ -148,7 +148,7 @@ TEST_F(RepositoryChangeTest, RestartsReuseTheCachedPlanUntilTheModelOrConfigChan
   EXPECT_EQ(Output(*repo, "m"), 2.0f);
   repo.reset();
 
-  repo_.SetConfig("m", testing::BasicConfig() +
+  repo_.SetConfig("m", repository_testing::BasicConfig() +
                            "profiles:\n  - name: small\n    shapes: {x: {min: [1, 4], opt: [2, "
                            "4], max: [4, 4]}}\n");  // changed build config
   repo = Open(Options());
@@ -157,7 +157,8 @@ TEST_F(RepositoryChangeTest, RestartsReuseTheCachedPlanUntilTheModelOrConfigChan
   EXPECT_EQ((*repo->Find("m", ""))->plan().profiles()[0].name, "small");
   repo.reset();
 
-  for (const auto& e : fs::directory_iterator(cache_dir)) testing::WriteFile(e.path(), "junk");
+  for (const auto& e : fs::directory_iterator(cache_dir))
+    repository_testing::WriteFile(e.path(), "junk");
   repo = Open(Options());  // corrupt cache: rebuilt, still served
   EXPECT_EQ(builds() - start, 4);
   EXPECT_EQ(Output(*repo, "m"), 2.0f);

@@ -4,25 +4,28 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 
+#include "engine/base/npy.h"
 #include "engine/runtime/builder.h"
 #include "engine/runtime/model_loader.h"
 #include "engine/runtime/plan_file.h"
 #include "server/plan_cache.h"
 #include "tests/server/model_repository_test_util.h"
+#include "tests/testing/compare.h"
 
 namespace trt::server {
 namespace {
 
+using repository_testing::Infer;
+using repository_testing::InferAsync;
+using repository_testing::InferResult;
+using repository_testing::WaitUntil;
 using ::testing::HasSubstr;
-using testing::Infer;
-using testing::InferAsync;
-using testing::InferResult;
-using testing::WaitUntil;
 namespace fs = std::filesystem;
 
-class ModelRepositoryTest : public testing::RepositoryTest {
+class ModelRepositoryTest : public repository_testing::RepositoryTest {
  protected:
   // {version, y0} of one inference; {-1, -1} when the model cannot be found.
   std::pair<int64_t, float> Serve(const ModelRepository& repo, const std::string& model,
@@ -99,8 +102,8 @@ TEST_F(ModelRepositoryTest, VersionPolicies) {
 
 TEST_F(ModelRepositoryTest, FindErrorsSayWhatExists) {
   repo_.AddModel("good", {1});
-  repo_.SetConfig("broken", testing::BasicConfig());
-  testing::WriteFile(repo_.root() / "broken" / "1" / "model.onnx", "not an onnx model");
+  repo_.SetConfig("broken", repository_testing::BasicConfig());
+  repository_testing::WriteFile(repo_.root() / "broken" / "1" / "model.onnx", "not an onnx model");
   auto repo = Open();
   ASSERT_TRUE(repo);
 
@@ -180,7 +183,7 @@ TEST_F(ModelRepositoryTest, ABrokenNewVersionLeavesTheOldOneServing) {
   repo_.AddModel("m", {1});
   auto repo = Open();
   ASSERT_TRUE(repo);
-  testing::WriteFile(repo_.root() / "m" / "2" / "model.onnx", "garbage");
+  repository_testing::WriteFile(repo_.root() / "m" / "2" / "model.onnx", "garbage");
   Status s = repo->Load("m");
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("version 2"));
@@ -199,7 +202,7 @@ TEST_F(ModelRepositoryTest, ABrokenNewVersionLeavesTheOldOneServing) {
   repo_.SetConfig("m", "max_batch_size: [oops\n");
   EXPECT_FALSE(repo->Load("m").ok());
   EXPECT_EQ(Serve(*repo, "m").first, 1);
-  repo_.SetConfig("m", testing::BasicConfig());
+  repo_.SetConfig("m", repository_testing::BasicConfig());
   repo_.AddVersion("m", 2, 5.0f);
   ASSERT_TRUE(repo->Load("m").ok());
   EXPECT_EQ(Serve(*repo, "m"), std::make_pair(int64_t{2}, 5.0f));
@@ -293,7 +296,7 @@ TEST_F(ModelRepositoryTest, ShutdownDrainsEverythingAndIsIdempotent) {
 }
 
 TEST_F(ModelRepositoryTest, PlanFilesServeTheirOwnProfiles) {
-  testing::WriteFile(repo_.root() / "src.onnx", testing::AddModelBytes(4));
+  repository_testing::WriteFile(repo_.root() / "src.onnx", repository_testing::AddModelBytes(4));
   auto model = runtime::LoadModel((repo_.root() / "src.onnx").string());
   ASSERT_TRUE(model.ok()) << model.status();
   runtime::BuildConfig build;
@@ -302,7 +305,7 @@ TEST_F(ModelRepositoryTest, PlanFilesServeTheirOwnProfiles) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   fs::create_directories(repo_.root() / "p" / "1");
   ASSERT_TRUE(runtime::SavePlan(**plan, (repo_.root() / "p" / "1" / "model.plan").string()).ok());
-  repo_.SetConfig("p", testing::BasicConfig());
+  repo_.SetConfig("p", repository_testing::BasicConfig());
   fs::remove(repo_.root() / "src.onnx");
   auto repo = Open();
   ASSERT_TRUE(repo);
@@ -312,12 +315,64 @@ TEST_F(ModelRepositoryTest, PlanFilesServeTheirOwnProfiles) {
   EXPECT_EQ((*found)->config().profiles[0].name, "small");
   EXPECT_EQ(Infer(**found).y0, 4.0f);
 
-  repo_.SetConfig("p", testing::BasicConfig() +
+  repo_.SetConfig("p", repository_testing::BasicConfig() +
                            "profiles:\n  - name: other\n    shapes: {x: {min: [1, 4], opt: [1, "
                            "4], max: [8, 4]}}\n");
   Status mismatch = repo->Load("p");
   EXPECT_FALSE(mismatch.ok());
   EXPECT_THAT(mismatch.message(), HasSubstr("do not match the plan"));
+}
+
+// The whole path with the real dynamic batcher: the digits model copied into a repository,
+// built through the plan cache, answering batched and single requests like the reference.
+TEST(ModelRepositoryIntegrationTest, ServesDigitsThroughTheDynamicBatcher) {
+  const std::string src = TRTSERVE_SOURCE_DIR;
+  repository_testing::TempRepository repo("digits");
+  fs::create_directories(repo.root() / "digits" / "1");
+  fs::copy_file(src + "/configs/model_repository/digits/1/model.onnx",
+                repo.root() / "digits" / "1" / "model.onnx");
+  repo.SetConfig("digits", "max_batch_size: 16\n");
+  RepositoryOptions options;
+  options.root = repo.root();  // no batcher factory: DynamicBatcher::Create
+  auto opened = ModelRepository::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  auto found = (*opened)->Find("digits", "1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  auto images = ReadNpy(src + "/tests/data/digits/images.npy");
+  auto logits = ReadNpy(src + "/tests/data/digits/logits.npy");
+  ASSERT_TRUE(images.ok() && logits.ok());
+
+  runtime::NamedTensors batch;
+  batch.emplace_back("input", images->Clone());
+  InferResponse all = repository_testing::Submit(**found, std::move(batch)).get();
+  ASSERT_TRUE(all.status.ok()) << all.status;
+  EXPECT_EQ(all.model_version, 1);
+  ASSERT_EQ(all.outputs.size(), 2u);
+  EXPECT_EQ(all.outputs[0].first, "logits");
+  EXPECT_EQ(trt::testing::CompareTensors(all.outputs[0].second, *logits, {1e-4, 1e-5}), "");
+
+  std::vector<std::future<InferResponse>> singles;
+  for (int64_t i = 0; i < 16; ++i) {
+    Tensor image(DType::kFloat32, Shape{1, 1, 8, 8});
+    std::memcpy(image.raw_data(), images->data<float>() + i * 64, 64 * sizeof(float));
+    runtime::NamedTensors inputs;
+    inputs.emplace_back("input", std::move(image));
+    singles.push_back(repository_testing::Submit(**found, std::move(inputs)));
+  }
+  for (int64_t i = 0; i < 16; ++i) {
+    InferResponse r = singles[i].get();
+    ASSERT_TRUE(r.status.ok()) << r.status;
+    const float* got = r.outputs[0].second.data<float>();
+    for (int k = 0; k < 10; ++k) {
+      EXPECT_NEAR(got[k], logits->data<float>()[i * 10 + k], 1e-4) << "image " << i;
+    }
+  }
+  // A request outside every profile is refused by the batcher, naming the model.
+  runtime::NamedTensors too_big;
+  too_big.emplace_back("input", Tensor(DType::kFloat32, Shape{1, 1, 9, 9}));
+  InferResponse refused = repository_testing::Submit(**found, std::move(too_big)).get();
+  EXPECT_EQ(refused.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status.message(), HasSubstr("digits"));
 }
 
 }  // namespace

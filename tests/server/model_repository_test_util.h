@@ -26,7 +26,7 @@
 #include "server/model_repository.h"
 #include "tests/testing/onnx_builder.h"
 
-namespace trt::server::testing {
+namespace trt::server::repository_testing {
 
 namespace fs = std::filesystem;
 
@@ -164,21 +164,41 @@ struct InferResult {
   float y0 = 0;  // first output element (= c for x = 0)
 };
 
-// Enqueues x = zeros[1, 4]; the future resolves when on_complete runs. An Enqueue error
-// resolves it at once.
+// Enqueues one request whose on_complete is `done`; an Enqueue error is passed to `done`
+// at once as the response status.
+inline void Submit(ServedModel& model, runtime::NamedTensors inputs,
+                   std::function<void(InferResponse&&)> done) {
+  auto request = std::make_unique<InferRequest>();
+  request->model_name = model.name();
+  request->inputs = std::move(inputs);
+  request->on_complete = done;
+  Status s = model.Enqueue(std::move(request));
+  if (!s.ok()) {
+    InferResponse failed;
+    failed.status = s;
+    done(std::move(failed));
+  }
+}
+
+inline std::future<InferResponse> Submit(ServedModel& model, runtime::NamedTensors inputs) {
+  auto promise = std::make_shared<std::promise<InferResponse>>();
+  auto future = promise->get_future();
+  Submit(model, std::move(inputs),
+         [promise](InferResponse&& r) { promise->set_value(std::move(r)); });
+  return future;
+}
+
+// Runs x = zeros[1, 4] through the y = x + c model.
 inline std::future<InferResult> InferAsync(ServedModel& model) {
   auto promise = std::make_shared<std::promise<InferResult>>();
   auto future = promise->get_future();
-  auto request = std::make_unique<InferRequest>();
-  request->model_name = model.name();
-  request->inputs.emplace_back("x", Tensor::FromVector<float>({0, 0, 0, 0}, Shape{1, 4}));
-  request->on_complete = [promise](InferResponse&& r) {
+  runtime::NamedTensors inputs;
+  inputs.emplace_back("x", Tensor::FromVector<float>({0, 0, 0, 0}, Shape{1, 4}));
+  Submit(model, std::move(inputs), [promise](InferResponse&& r) {
     InferResult out{r.status, r.model_version};
     if (r.status.ok() && !r.outputs.empty()) out.y0 = r.outputs[0].second.data<float>()[0];
     promise->set_value(out);
-  };
-  Status s = model.Enqueue(std::move(request));
-  if (!s.ok()) promise->set_value(InferResult{s});
+  });
   return future;
 }
 
@@ -265,4 +285,4 @@ class RepositoryTest : public ::testing::Test {
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
 };
 
-}  // namespace trt::server::testing
+}  // namespace trt::server::repository_testing

@@ -12,8 +12,8 @@
 namespace trt::server {
 namespace {
 
+using repository_testing::TempRepository;
 using ::testing::HasSubstr;
-using testing::TempRepository;
 namespace fs = std::filesystem;
 
 runtime::OptimizationProfile Profile(const std::string& spec) {
@@ -78,7 +78,7 @@ class PlanCacheTest : public ::testing::Test {
 };
 
 TEST_F(PlanCacheTest, BuildsOnceThenReuses) {
-  testing::WriteFile(model_file_, testing::AddModelBytes(1));
+  repository_testing::WriteFile(model_file_, repository_testing::AddModelBytes(1));
   const PlanCacheCounters before = ReadPlanCacheCounters();
   auto first = LoadOrBuild();
   ASSERT_TRUE(first.ok()) << first.status();
@@ -106,11 +106,11 @@ TEST_F(PlanCacheTest, BuildsOnceThenReuses) {
 }
 
 TEST_F(PlanCacheTest, ACorruptCacheFileIsRebuilt) {
-  testing::WriteFile(model_file_, testing::AddModelBytes(1));
+  repository_testing::WriteFile(model_file_, repository_testing::AddModelBytes(1));
   auto first = LoadOrBuild();
   ASSERT_TRUE(first.ok()) << first.status();
   for (const std::string& bytes : {std::string("garbage"), std::string()}) {
-    testing::WriteFile(first->cache_file, bytes);
+    repository_testing::WriteFile(first->cache_file, bytes);
     const PlanCacheCounters before = ReadPlanCacheCounters();
     auto again = LoadOrBuild();
     ASSERT_TRUE(again.ok()) << again.status();
@@ -127,8 +127,9 @@ TEST_F(PlanCacheTest, ACorruptCacheFileIsRebuilt) {
 }
 
 TEST_F(PlanCacheTest, AnUnwritableCacheStillServesTheBuiltPlan) {
-  testing::WriteFile(model_file_, testing::AddModelBytes(1));
-  testing::WriteFile(version_dir_ / kPlanCacheDirName, "a file where the cache folder goes");
+  repository_testing::WriteFile(model_file_, repository_testing::AddModelBytes(1));
+  repository_testing::WriteFile(version_dir_ / kPlanCacheDirName,
+                                "a file where the cache folder goes");
   auto built = LoadOrBuild();
   ASSERT_TRUE(built.ok()) << built.status();
   EXPECT_TRUE(built->plan);
@@ -137,11 +138,12 @@ TEST_F(PlanCacheTest, AnUnwritableCacheStillServesTheBuiltPlan) {
 }
 
 TEST_F(PlanCacheTest, OldPlansArePruned) {
-  testing::WriteFile(model_file_, testing::AddModelBytes(1));
+  repository_testing::WriteFile(model_file_, repository_testing::AddModelBytes(1));
   for (int i = 0; i < kMaxCachedPlans + 3; ++i) {
     ASSERT_TRUE(LoadOrBuild("key" + std::to_string(i)).ok());
   }
-  testing::WriteFile(version_dir_ / kPlanCacheDirName / "x.plan.tmp.1.1", "left by a crash");
+  repository_testing::WriteFile(version_dir_ / kPlanCacheDirName / "x.plan.tmp.1.1",
+                                "left by a crash");
   fs::last_write_time(version_dir_ / kPlanCacheDirName / "x.plan.tmp.1.1",
                       fs::file_time_type::clock::now() - std::chrono::hours(2));
   auto newest = LoadOrBuild("newest");
@@ -168,9 +170,9 @@ TEST(RepositoryScanTest, VersionFoldersAndPolicies) {
   repo.AddVersion("m", 1, 1);
   repo.AddVersion("m", 3, 3);
   repo.AddVersion("m", 12, 12);
-  fs::create_directories(dir / "5");                  // no model file
-  testing::WriteFile(dir / "7" / "model.plan", "x");  // both kinds
-  testing::WriteFile(dir / "7" / "model.onnx", "x");
+  fs::create_directories(dir / "5");                             // no model file
+  repository_testing::WriteFile(dir / "7" / "model.plan", "x");  // both kinds
+  repository_testing::WriteFile(dir / "7" / "model.onnx", "x");
   fs::create_directories(dir / "0");  // not a version
   fs::create_directories(dir / "v2");
   auto folders = ScanVersionFolders(dir, "m");
@@ -213,14 +215,14 @@ TEST(RepositoryScanTest, FingerprintNoticesEveryKindOfChange) {
   EXPECT_TRUE(base.has_config);
   EXPECT_EQ(FingerprintModel(dir), base);
   fs::create_directories(dir / ".trtserve-cache");  // the cache lives in version folders
-  testing::WriteFile(dir / "1" / kPlanCacheDirName / "k.plan", "plan");
+  repository_testing::WriteFile(dir / "1" / kPlanCacheDirName / "k.plan", "plan");
   EXPECT_EQ(FingerprintModel(dir), base);
 
-  repo.SetConfig("m", testing::BasicConfig() + "# edited\n");
+  repo.SetConfig("m", repository_testing::BasicConfig() + "# edited\n");
   const ModelFingerprint edited = FingerprintModel(dir);
   EXPECT_NE(edited, base);
   // Same size, new inode: a replaced model file.
-  testing::WriteFile(dir / "new.onnx", testing::AddModelBytes(9));
+  repository_testing::WriteFile(dir / "new.onnx", repository_testing::AddModelBytes(9));
   fs::rename(dir / "new.onnx", dir / "1" / "model.onnx");
   const ModelFingerprint replaced = FingerprintModel(dir);
   EXPECT_NE(replaced, edited);
