@@ -18,6 +18,7 @@
 namespace trt::server {
 namespace {
 
+using repository_testing::Gate;
 using repository_testing::Infer;
 using repository_testing::InferAsync;
 using repository_testing::InferResult;
@@ -35,6 +36,12 @@ class ModelRepositoryTest : public repository_testing::RepositoryTest {
     InferResult r = Infer(**found);
     EXPECT_TRUE(r.status.ok()) << r.status;
     return {r.version, r.y0};
+  }
+  // Model "m" (y = x + 3) behind a closed gate: its requests stay queued until gate_ opens.
+  std::unique_ptr<ModelRepository> OpenWithClosedGate() {
+    repo_.AddModel("m", {3});
+    gate_ = std::make_shared<Gate>();
+    return Open();
   }
   static std::vector<int64_t> ServingVersions(const ModelRepository& repo,
                                               const std::string& model) {
@@ -229,12 +236,10 @@ TEST_F(ModelRepositoryTest, ReloadKeepsUnchangedVersionsAndRebuildsChangedOnes) 
 }
 
 TEST_F(ModelRepositoryTest, UnloadLetsQueuedRequestsFinish) {
-  repo_.AddModel("m", {3});
-  auto repo = Open();
+  auto repo = OpenWithClosedGate();
   ASSERT_TRUE(repo);
   auto held = repo->Find("m", "");
   ASSERT_TRUE(held.ok());
-  gate_->Close();
   std::vector<std::future<InferResult>> pending;
   for (int i = 0; i < 3; ++i) pending.push_back(InferAsync(**held));
   ASSERT_TRUE(repo->Unload("m").ok());  // returns: this test still holds the version
@@ -250,20 +255,15 @@ TEST_F(ModelRepositoryTest, UnloadLetsQueuedRequestsFinish) {
 }
 
 TEST_F(ModelRepositoryTest, UnloadDrainsBeforeReturningWhenNobodyHoldsTheModel) {
-  repo_.AddModel("m", {3});
-  auto repo = Open();
+  auto repo = OpenWithClosedGate();
   ASSERT_TRUE(repo);
-  gate_->Close();
   std::vector<std::future<InferResult>> pending;
   {
     auto held = repo->Find("m", "");
     ASSERT_TRUE(held.ok());
     for (int i = 0; i < 2; ++i) pending.push_back(InferAsync(**held));
   }
-  std::thread opener([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    gate_->Open();
-  });
+  std::thread opener = OpenLater(gate_);
   ASSERT_TRUE(repo->Unload("m").ok());
   for (auto& f : pending) {
     ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
@@ -273,17 +273,12 @@ TEST_F(ModelRepositoryTest, UnloadDrainsBeforeReturningWhenNobodyHoldsTheModel) 
 }
 
 TEST_F(ModelRepositoryTest, ShutdownDrainsEverythingAndIsIdempotent) {
-  repo_.AddModel("m", {3});
-  auto repo = Open();
+  auto repo = OpenWithClosedGate();
   ASSERT_TRUE(repo);
   auto held = repo->Find("m", "");
   ASSERT_TRUE(held.ok());
-  gate_->Close();
   auto pending = InferAsync(**held);
-  std::thread opener([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    gate_->Open();
-  });
+  std::thread opener = OpenLater(gate_);
   repo->Shutdown();
   ASSERT_EQ(pending.wait_for(std::chrono::seconds(0)), std::future_status::ready);
   EXPECT_TRUE(pending.get().status.ok());

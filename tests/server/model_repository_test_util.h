@@ -24,11 +24,14 @@
 #include "engine/runtime/execution_context.h"
 #include "engine/runtime/profile.h"
 #include "server/model_repository.h"
+#include "tests/server/batcher_test_util.h"
 #include "tests/testing/onnx_builder.h"
 
 namespace trt::server::repository_testing {
 
 namespace fs = std::filesystem;
+// Blocks the fake batcher's worker before each request until opened (batcher tests' Gate).
+using Gate = testing::Gate;
 
 inline void WriteFile(const fs::path& file, const std::string& bytes) {
   fs::create_directories(file.parent_path());
@@ -50,29 +53,6 @@ inline std::string AddModelBytes(float c) {
 inline std::string BasicConfig(const std::string& version_policy = "{latest: 1}") {
   return "max_batch_size: 8\nversion_policy: " + version_policy + "\n";
 }
-
-// Opens a gate the fake batcher's worker waits on before executing each request.
-class Gate {
- public:
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = false;
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = true;
-};
 
 // Runs queued requests one at a time on a worker thread, on the execution context of the
 // profile runtime::SelectProfile picks; Drain answers everything queued, then joins.
@@ -281,8 +261,23 @@ class RepositoryTest : public ::testing::Test {
     return r.status.ok() ? r.y0 : -2.0f;
   }
 
+  // Opens `gate` after a short delay, from another thread (so a blocking call can drain).
+  static std::thread OpenLater(std::shared_ptr<Gate> gate) {
+    return std::thread([gate] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      gate->Open();
+    });
+  }
+  static std::shared_ptr<Gate> OpenGate() {
+    auto gate = std::make_shared<Gate>();
+    gate->Open();
+    return gate;
+  }
+
   TempRepository repo_{"repo"};
-  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  // Open by default; a test that needs queued requests replaces it with a closed Gate before
+  // calling Options()/Open().
+  std::shared_ptr<Gate> gate_ = OpenGate();
 };
 
 }  // namespace trt::server::repository_testing
