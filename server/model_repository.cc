@@ -106,7 +106,13 @@ void ModelRepositoryImpl::PollLoop() {
 }
 
 void ModelRepositoryImpl::PollOnce() {
-  const std::vector<std::string> folders = ListModelFolders(options_.root);
+  Status listed;
+  const std::vector<std::string> folders = ListModelFolders(options_.root, &listed);
+  if (!listed.ok()) {
+    TRT_LOG_WARN("model repository: {}; skipping this check (nothing is unloaded)",
+                 listed.message());
+    return;
+  }
   const std::set<std::string> present(folders.begin(), folders.end());
   std::map<std::string, bool> known;  // name -> wanted
   {

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "engine/base/status.h"
@@ -22,14 +24,24 @@ inline constexpr char kConfigFileName[] = "config.yaml";
 inline constexpr char kOnnxFileName[] = "model.onnx";
 inline constexpr char kPlanFileName[] = "model.plan";
 
+// Calls `visit` for each entry of `dir` without throwing (std::filesystem iteration throws
+// on errors unless given an error_code at every step). Returns the error that stopped the
+// listing, if any.
+std::error_code ForEachDirEntry(
+    const std::filesystem::path& dir,
+    const std::function<void(const std::filesystem::directory_entry&)>& visit);
+
 // A model name must stay inside the repository: not empty, no '/', '\\' or NUL, and not
 // starting with '.' (so no ".", "..", hidden folders or absolute paths). INVALID_ARGUMENT
 // quoting the name and saying which rule it breaks.
 Status ValidateModelName(std::string_view name);
 
 // The model folders of `root`: subdirectories with valid names, sorted. Files, hidden folders
-// and unreadable entries are skipped (debug log).
-std::vector<std::string> ListModelFolders(const std::filesystem::path& root);
+// and unreadable entries are skipped (debug log). When `root` itself cannot be listed the
+// result is empty and `error` (if not null) says why, so that the poller can tell "no models"
+// from "could not look" and does not unload everything on a transient error.
+std::vector<std::string> ListModelFolders(const std::filesystem::path& root,
+                                          Status* error = nullptr);
 
 // One numeric version folder of a model.
 struct VersionFolder {

@@ -14,6 +14,7 @@
 #include "engine/base/logging.h"
 #include "engine/runtime/builder.h"
 #include "engine/runtime/plan_file.h"
+#include "server/model_repository_internal.h"
 
 namespace trt::server {
 namespace fs = std::filesystem;
@@ -58,20 +59,19 @@ std::string TempName(const fs::path& target) {
 
 // Keeps the kMaxCachedPlans newest plans (always `keep`) and drops stale temp files.
 void PruneCacheDir(const fs::path& dir, const fs::path& keep) {
-  std::error_code ec;
   std::vector<std::pair<fs::file_time_type, fs::path>> plans;
   const auto now = fs::file_time_type::clock::now();
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::error_code ec2;
+  ForEachDirEntry(dir, [&](const fs::directory_entry& entry) {
+    std::error_code ec;
     const fs::path& p = entry.path();
-    const auto mtime = fs::last_write_time(p, ec2);
-    if (ec2 || !entry.is_regular_file(ec2)) continue;
+    const auto mtime = fs::last_write_time(p, ec);
+    if (ec || !entry.is_regular_file(ec)) return;
     if (p.filename().string().find(".tmp.") != std::string::npos) {
-      if (now - mtime > kStaleTempAge) fs::remove(p, ec2);
+      if (now - mtime > kStaleTempAge) fs::remove(p, ec);
     } else if (p.extension() == ".plan" && p != keep) {
       plans.emplace_back(mtime, p);
     }
-  }
+  });
   if (static_cast<int>(plans.size()) < kMaxCachedPlans) return;
   std::sort(plans.begin(), plans.end(), [](const auto& a, const auto& b) { return a > b; });
   for (size_t i = kMaxCachedPlans - 1; i < plans.size(); ++i) {

@@ -44,10 +44,9 @@ bool IsRegularFile(const fs::path& p) {
 std::vector<std::pair<int64_t, fs::path>> NumericFolders(const fs::path& model_dir,
                                                          const std::string& model) {
   std::vector<std::pair<int64_t, fs::path>> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(model_dir, ec)) {
-    std::error_code ec2;
-    if (!entry.is_directory(ec2)) continue;
+  ForEachDirEntry(model_dir, [&](const fs::directory_entry& entry) {
+    std::error_code ec;
+    if (!entry.is_directory(ec)) return;
     const std::string name = entry.path().filename().string();
     int64_t version = 0;
     if (ParseVersionName(name, &version)) {
@@ -56,12 +55,19 @@ std::vector<std::pair<int64_t, fs::path>> NumericFolders(const fs::path& model_d
       TRT_LOG_DEBUG("model '{}': ignoring folder '{}' (version folders are numbers like 1, 2)",
                     model, name);
     }
-  }
+  });
   std::sort(out.begin(), out.end());
   return out;
 }
 
 }  // namespace
+
+std::error_code ForEachDirEntry(const fs::path& dir,
+                                const std::function<void(const fs::directory_entry&)>& visit) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) visit(*it);
+  return ec;
+}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   if (names.empty()) return "none";
@@ -89,19 +95,23 @@ Status ValidateModelName(std::string_view name) {
   return Status::Ok();
 }
 
-std::vector<std::string> ListModelFolders(const fs::path& root) {
+std::vector<std::string> ListModelFolders(const fs::path& root, Status* error) {
   std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(root, ec)) {
+  const std::error_code ec = ForEachDirEntry(root, [&](const fs::directory_entry& entry) {
     std::error_code ec2;
     const std::string name = entry.path().filename().string();
     if (!entry.is_directory(ec2) || !ValidateModelName(name).ok()) {
       TRT_LOG_DEBUG("model repository: skipping '{}' (not a model folder)", name);
-      continue;
+      return;
     }
     out.push_back(name);
+  });
+  if (ec) {
+    if (error) *error = Unavailable("cannot list " + root.string() + ": " + ec.message());
+    return {};
   }
   std::sort(out.begin(), out.end());
+  if (error) *error = Status::Ok();
   return out;
 }
 
@@ -184,20 +194,19 @@ StatusOr<std::vector<int64_t>> SelectVersions(const VersionPolicy& policy,
 std::vector<FileStamp> StampVersionFolder(const fs::path& model_dir, int64_t version) {
   std::vector<FileStamp> out;
   const std::string folder = std::to_string(version);
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(model_dir / folder, ec)) {
-    std::error_code ec2;
+  ForEachDirEntry(model_dir / folder, [&](const fs::directory_entry& entry) {
+    std::error_code ec;
     const std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec2)) continue;
+    if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec)) return;
     struct stat st;
-    if (::stat(entry.path().c_str(), &st) != 0) continue;  // vanished meanwhile
+    if (::stat(entry.path().c_str(), &st) != 0) return;  // vanished meanwhile
     FileStamp s;
     s.name = folder + "/" + name;
     s.size = static_cast<uint64_t>(st.st_size);
     s.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
     s.inode = static_cast<uint64_t>(st.st_ino);
     out.push_back(std::move(s));
-  }
+  });
   std::sort(out.begin(), out.end(),
             [](const FileStamp& a, const FileStamp& b) { return a.name < b.name; });
   return out;
