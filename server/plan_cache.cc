@@ -187,8 +187,8 @@ StatusOr<CachedPlan> LoadOrBuildCachedPlan(CachedPlanRequest request) {
       return out;
     }
     counters.rejected.fetch_add(1);
-    TRT_LOG_WARN("{}: cached plan {} cannot be used ({}); rebuilding it", request.label,
-                 out.cache_file.string(), cached.status().message());
+    TRT_LOG_WARN("{}: the cached plan cannot be used ({}); rebuilding it", request.label,
+                 cached.status().message());
   }
 
   runtime::BuildConfig build;

@@ -318,15 +318,16 @@ TEST_F(ModelRepositoryTest, PlanFilesServeTheirOwnProfiles) {
   EXPECT_THAT(mismatch.message(), HasSubstr("do not match the plan"));
 }
 
-// The whole path with the real dynamic batcher: the digits model copied into a repository,
-// built through the plan cache, answering batched and single requests like the reference.
+// The whole path with the real dynamic batcher: the example digits model folder copied into
+// a repository, built through the plan cache, answering batched and single requests like
+// the reference.
 TEST(ModelRepositoryIntegrationTest, ServesDigitsThroughTheDynamicBatcher) {
   const std::string src = TRTSERVE_SOURCE_DIR;
   repository_testing::TempRepository repo("digits");
-  fs::create_directories(repo.root() / "digits" / "1");
-  fs::copy_file(src + "/configs/model_repository/digits/1/model.onnx",
-                repo.root() / "digits" / "1" / "model.onnx");
-  repo.SetConfig("digits", "max_batch_size: 16\n");
+  // The shipped example model folder, config.yaml included (3 profiles, 2 priority levels).
+  fs::copy(src + "/configs/model_repository/digits", repo.root() / "digits",
+           fs::copy_options::recursive);
+  fs::remove_all(repo.root() / "digits" / "1" / kPlanCacheDirName);
   RepositoryOptions options;
   options.root = repo.root();  // no batcher factory: DynamicBatcher::Create
   auto opened = ModelRepository::Open(options);
