@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "server/cli/commands.h"
+#include "server/grpc/address.h"
 #include "server/grpc/grpc_server.h"
 #include "server/metrics_http.h"
 #include "server/model_repository.h"
@@ -102,6 +103,18 @@ int RunServe(const ServeOptions& o) {
     return ReportError(
         "--load-model needs --model-control explicit (with --model-control all, "
         "every model in the repository is loaded)");
+  }
+  // Check the addresses before spending time on loading models.
+  std::string host;
+  int port = 0;
+  if (Status s = server::SplitHostPort(o.grpc_address, "--grpc-address", &host, &port); !s.ok()) {
+    return ReportError(s.message());
+  }
+  if (o.metrics_address != "off") {
+    if (Status s = server::SplitHostPort(o.metrics_address, "--metrics-address", &host, &port);
+        !s.ok()) {
+      return ReportError(s.message() + ", or 'off'");
+    }
   }
   // Block the stop signals before any thread exists, so every thread inherits the mask.
   sigset_t set;
