@@ -1,0 +1,167 @@
+#include "client/perf/load_generator.h"
+
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <chrono>
+
+#include "client/perf/schedule.h"
+#include "proto/grpc_service.pb.h"
+
+namespace trt::client {
+
+struct LoadGenerator::Call {
+  grpc::ClientContext context;
+  grpc::ByteBuffer request, response;
+  RequestSample sample;
+};
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+LoadGenerator::LoadGenerator(EndpointPool* pool, RequestSource* source, LoadConfig config)
+    : pool_(pool), source_(source), config_(config) {}
+
+LoadGenerator::~LoadGenerator() { Stop(); }
+
+void LoadGenerator::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_ = true;
+    window_ = Window();
+    window_.start_ns = NowNs();
+  }
+  if (config_.mode == LoadMode::kRequestRate) {
+    dispatcher_ = std::thread([this] { DispatchOpenLoop(); });
+    return;
+  }
+  const int64_t n = static_cast<int64_t>(config_.level);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    outstanding_ += n;
+  }
+  for (int64_t i = 0; i < n; ++i) Issue(NowNs());
+}
+
+void LoadGenerator::Issue(int64_t scheduled_ns) {
+  auto* call = new Call;
+  RequestSample& s = call->sample;
+  s.scheduled_ns = scheduled_ns;
+  s.send_start_ns = config_.mode == LoadMode::kConcurrency ? scheduled_ns : NowNs();
+  auto request = source_->Next();
+  if (!request.ok()) {
+    s.sent_ns = s.received_ns = s.done_ns = NowNs();
+    s.code = request.status().error_code();
+    if (Finish(call, s, request.status().error_message())) {
+      // A data error repeats for every request: do not spin; the slot ends here.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--outstanding_ == 0) cv_.notify_all();
+    }
+    return;
+  }
+  call->request = std::move(request->bytes);
+  s.batch = request->batch;
+  size_t endpoint = 0;
+  KServeClient& client = pool_->Next(&endpoint);
+  s.endpoint = static_cast<uint32_t>(endpoint);
+  client.SetDeadline(&call->context);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.insert(call);
+  }
+  // Stamped before the hand-off: the callback may run on another thread before
+  // AsyncInferSerialized returns.
+  s.sent_ns = NowNs();
+  client.AsyncInferSerialized(&call->context, &call->request, &call->response,
+                              [this, call](grpc::Status status) { OnDone(call, status); });
+}
+
+void LoadGenerator::OnDone(Call* call, const grpc::Status& status) {
+  RequestSample s = call->sample;
+  s.received_ns = NowNs();
+  std::string error;
+  if (status.ok()) {
+    // Parse and check the response as a user of the result would.
+    inference::ModelInferResponse response;
+    grpc::Status parsed =
+        grpc::GenericDeserialize<grpc::ProtoBufferReader, inference::ModelInferResponse>(
+            &call->response, &response);
+    if (!parsed.ok()) {
+      s.code = StatusCode::INTERNAL;
+      error = "response did not parse as ModelInferResponse: " + parsed.error_message();
+    } else if (response.raw_output_contents_size() != 0 &&
+               response.raw_output_contents_size() != response.outputs_size()) {
+      s.code = StatusCode::INTERNAL;
+      error = "response has " + std::to_string(response.outputs_size()) + " outputs but " +
+              std::to_string(response.raw_output_contents_size()) + " raw contents";
+    }
+  } else {
+    s.code = status.error_code();
+    error = status.error_message();
+  }
+  s.done_ns = NowNs();
+  if (Finish(call, s, error)) Issue(NowNs());
+}
+
+bool LoadGenerator::Finish(Call* call, const RequestSample& sample, const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  in_flight_.erase(call);
+  delete call;
+  window_.samples.push_back(sample);
+  if (sample.code != StatusCode::OK) {
+    window_.error_examples.emplace(StatusCodeName(sample.code), error);
+  }
+  if (config_.mode == LoadMode::kConcurrency && running_) return true;
+  if (--outstanding_ == 0 || config_.mode == LoadMode::kRequestRate) cv_.notify_all();
+  return false;
+}
+
+void LoadGenerator::DispatchOpenLoop() {
+  SendSchedule schedule(config_.level, config_.distribution, config_.seed);
+  const auto base = std::chrono::steady_clock::now();
+  const int64_t start =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(base.time_since_epoch()).count();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (running_) {
+    const int64_t offset = schedule.Next();
+    cv_.wait_until(lock, base + std::chrono::nanoseconds(offset), [this] { return !running_; });
+    cv_.wait(lock, [this] { return !running_ || outstanding_ < config_.max_outstanding; });
+    if (!running_) break;
+    ++outstanding_;
+    lock.unlock();
+    Issue(start + offset);
+    lock.lock();
+  }
+}
+
+LoadGenerator::Window LoadGenerator::TakeWindow() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Window w = std::move(window_);
+  w.end_ns = NowNs();
+  window_ = Window();
+  window_.start_ns = w.end_ns;
+  return w;
+}
+
+void LoadGenerator::Stop(int64_t grace_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  running_ = false;
+  cv_.notify_all();
+  lock.unlock();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  lock.lock();
+  if (!cv_.wait_for(lock, std::chrono::milliseconds(grace_ms),
+                    [this] { return outstanding_ == 0; })) {
+    for (Call* call : in_flight_) call->context.TryCancel();
+    cv_.wait(lock, [this] { return outstanding_ == 0; });
+  }
+}
+
+int64_t LoadGenerator::outstanding() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return outstanding_;
+}
+
+}  // namespace trt::client
