@@ -40,7 +40,8 @@ struct ServeOptions {
   int shutdown_timeout_s = 30;
 };
 
-// Waits for SIGINT/SIGTERM on its own thread and tells the main thread.
+// Waits for SIGINT/SIGTERM on its own thread and tells the main thread. The thread stays in
+// sigwait until the process exits, so the object is created once and never destroyed.
 class SignalWaiter {
  public:
   explicit SignalWaiter(const sigset_t& set) : set_(set) {
@@ -123,7 +124,7 @@ int RunServe(const ServeOptions& o) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  SignalWaiter signals(set);
+  SignalWaiter& signals = *new SignalWaiter(set);  // lives as long as its thread
 
   server::RepositoryOptions repo_options;
   repo_options.root = o.repository;
