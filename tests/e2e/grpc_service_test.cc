@@ -12,15 +12,17 @@ using ::testing::HasSubstr;
 class GrpcServiceTest : public ::testing::Test {
  protected:
   void StartServer(bool explicit_mode = false, std::vector<std::string> startup = {},
-                   int64_t max_message_bytes = int64_t{64} << 20) {
+                   int64_t max_message_bytes = int64_t{64} << 20, int poll_interval_s = 0) {
     server::RepositoryOptions repo;
     repo.root = root_;
+    repo.poll_interval_s = poll_interval_s;
     repo.control_mode = explicit_mode ? server::RepositoryOptions::ControlMode::kExplicit
                                       : server::RepositoryOptions::ControlMode::kAll;
     repo.startup_models = std::move(startup);
     server::GrpcServerOptions grpc;
     grpc.max_message_bytes = max_message_bytes;
     grpc.service.explicit_model_control = explicit_mode;
+    grpc.health_sync_interval_s = poll_interval_s;
     auto s = InProcessServer::Start(repo, grpc);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = std::move(s).value();
@@ -351,6 +353,46 @@ TEST_F(GrpcServiceTest, OversizedMessageIsResourceExhaustedAndServingContinues) 
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
   s = Infer(stub(), DigitsRequest("digits", 0, 4), &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST_F(GrpcServiceTest, BeginShutdownTurnsNotReadyAndRefusesNewInference) {
+  StartServer();
+  server_->grpc().service().BeginShutdown();
+  EXPECT_EQ(HealthStatus(server_->channel(), ""), 2);
+  EXPECT_EQ(HealthStatus(server_->channel(), "inference.GRPCInferenceService"), 2);
+  EXPECT_EQ(HealthStatus(server_->channel(), "digits"), 2);
+  grpc::ClientContext ctx;
+  inference::ServerReadyResponse ready;
+  ASSERT_TRUE(stub().ServerReady(&ctx, {}, &ready).ok());
+  EXPECT_FALSE(ready.ready());
+  inference::ModelInferResponse resp;
+  grpc::Status s = Infer(stub(), DigitsRequest("digits", 0, 1), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s.error_message(), HasSubstr("shutting down"));
+  StreamResult r = RunStream(stub(), {DigitsRequest("digits", 0, 1, "late")});
+  ASSERT_EQ(r.responses.size(), 1u);
+  EXPECT_THAT(r.responses[0].error_message(), HasSubstr("UNAVAILABLE"));
+}
+
+TEST_F(GrpcServiceTest, HealthFollowsModelsThatAPollingRepositoryAddsAndRemoves) {
+  StartServer(false, {}, int64_t{64} << 20, /*poll_interval_s=*/1);
+  EXPECT_EQ(HealthStatus(server_->channel(), "added"),
+            -static_cast<int>(grpc::StatusCode::NOT_FOUND));
+  WriteDigitsModel(root_, "added", DigitsYaml());
+  int status = 0;
+  for (int i = 0; i < 600 && status != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = HealthStatus(server_->channel(), "added");
+  }
+  EXPECT_EQ(status, 1) << "the new model never became SERVING";
+  inference::ModelInferResponse resp;
+  EXPECT_TRUE(Infer(stub(), DigitsRequest("added", 0, 1), &resp).ok());
+  fs::remove_all(fs::path(root_) / "added");
+  for (int i = 0; i < 600 && status == 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = HealthStatus(server_->channel(), "added");
+  }
+  EXPECT_EQ(status, 2) << "the removed model is still SERVING";
 }
 
 }  // namespace
