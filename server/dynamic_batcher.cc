@@ -372,6 +372,9 @@ void Core::WorkerLoop(Worker* w) {
       stats_->RecordExecution(batch.profile, batch.rows, timing.counts.total_elements,
                               timing.counts.padding_elements, timing.input_ns, timing.infer_ns,
                               timing.output_ns);
+    } else if (status.code() == StatusCode::kInvalidArgument ||
+               status.code() == StatusCode::kOutOfRange) {
+      TRT_LOG_DEBUG("{}", status.message());  // caused by request data; the client is told
     } else {
       TRT_LOG_WARN("{}", status.message());
     }

@@ -83,10 +83,10 @@ TEST(DynamicBatcherTest, BatchedOutputsEqualEachRequestRunAlone) {
       {1, 7}, {1, 8}, {1, 9}, {3, 4}, {2, 11}, {100, 5}};
   for (size_t i = 0; i < requests.size(); ++i) {
     auto [rows, first] = requests[i];
-    ASSERT_TRUE(m.batcher
-                    ->Enqueue(Request(std::to_string(i), {{"input", Images(rows, first)}},
-                                      c.Callback()))
-                    .ok());
+    ASSERT_TRUE(
+        m.batcher
+            ->Enqueue(Request(std::to_string(i), {{"input", Images(rows, first)}}, c.Callback()))
+            .ok());
   }
   EXPECT_EQ(m.batcher->queue_depth(), static_cast<int64_t>(requests.size()));
   blocker.Release();
@@ -476,13 +476,13 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s;
     return s.message();
   };
-  EXPECT_EQ(error({}), "model 'digits': missing input 'input' (expected float32 [-1, 1, 8, 8])");
+  EXPECT_EQ(error({}), "model 'digits': missing input 'input' (expected FP32 [-1, 1, 8, 8])");
   EXPECT_EQ(error({{"input", Images(1)}, {"extra", Images(1)}}),
             "model 'digits': unexpected input 'extra'; the model's inputs are: input");
   EXPECT_EQ(error({{"input", Images(1)}, {"input", Images(1)}}),
             "model 'digits': input 'input' given twice");
   EXPECT_EQ(error({{"input", Tensor(DType::kInt32, Shape{1, 1, 8, 8})}}),
-            "model 'digits': input 'input' has dtype int32, expected float32");
+            "model 'digits': input 'input' has datatype INT32, expected FP32");
   EXPECT_EQ(error({{"input", Tensor(DType::kFloat32, Shape{1, 8, 8})}}),
             "model 'digits': input 'input' has shape [1, 8, 8] (rank 3), expected rank 4 "
             "[-1, 1, 8, 8] (batch dim first)");
@@ -496,7 +496,7 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
             "model 'digits': input 'input' has shape [0, 1, 8, 8], an empty batch; send at least "
             "one row");
   EXPECT_EQ(error({{"input", Tensor()}}),
-            "model 'digits': input 'input' has no data (expected float32 [-1, 1, 8, 8])");
+            "model 'digits': input 'input' has no data (expected FP32 [-1, 1, 8, 8])");
   EXPECT_EQ(error({{"input", Images(1)}}, {"logits", "nope"}),
             "model 'digits': unknown output 'nope' requested; the model's outputs are: logits, "
             "probabilities");
