@@ -90,6 +90,7 @@ class Core : public std::enable_shared_from_this<Core> {
                    const BatchTiming& timing);
   void Complete(RequestState& state);
   void Deliver(RequestState& state, InferResponse&& response);
+  void Invoke(const std::function<void(InferResponse&&)>& callback, InferResponse&& response);
   bool OnOwnThread() const;
 
   const std::shared_ptr<const ModelConfig> config_;
@@ -203,8 +204,9 @@ Status Core::Enqueue(std::unique_ptr<InferRequest> request) {
                     std::to_string(state.level + 1) + " is full (" +
                     std::to_string(level.queued_requests) + " requests queued, max_queue_size " +
                     std::to_string(level.policy.max_queue_size) +
-                    "); retry later or raise that level's max_queue_size in "
-                    "dynamic_batching's queue policy"),
+                    "); retry later or raise max_queue_size in "
+                    "dynamic_batching.priority_queue_policy." +
+                    std::to_string(state.level + 1) + " (or default_queue_policy)"),
         true);
   }
   const TimePoint now = clock_->Now();
@@ -459,9 +461,21 @@ void Core::Complete(RequestState& state) {
   Deliver(state, std::move(response));
 }
 
+// Calls a response callback; an exception must not kill the batcher's thread (it would
+// take the process down), so it is logged and dropped.
+void Core::Invoke(const std::function<void(InferResponse&&)>& callback, InferResponse&& response) {
+  try {
+    callback(std::move(response));
+  } catch (const std::exception& e) {
+    TRT_LOG_ERROR("model '{}': a response callback threw: {}", layout_->model_name, e.what());
+  } catch (...) {
+    TRT_LOG_ERROR("model '{}': a response callback threw", layout_->model_name);
+  }
+}
+
 void Core::Deliver(RequestState& state, InferResponse&& response) {
   if (!config_->dynamic_batching.preserve_ordering) {
-    state.request->on_complete(std::move(response));
+    Invoke(state.request->on_complete, std::move(response));
     return;
   }
   std::unique_lock<std::mutex> lock(order_mu_);
@@ -475,7 +489,7 @@ void Core::Deliver(RequestState& state, InferResponse&& response) {
     ready_.pop_front();
     ++deliver_seq_;
     lock.unlock();
-    next.callback(std::move(next.response));
+    Invoke(next.callback, std::move(next.response));
     lock.lock();
   }
   delivering_ = false;

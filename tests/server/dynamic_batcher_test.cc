@@ -202,9 +202,10 @@ TEST(DynamicBatcherTest, FullQueueAnswersUnavailable) {
   ASSERT_TRUE(m.batcher->Enqueue(Request("a", {{"input", Images(1)}}, c.Callback(), 1)).ok());
   Status level_full = m.batcher->Enqueue(Request("b", {{"input", Images(1)}}, c.Callback(), 1));
   EXPECT_EQ(level_full.code(), StatusCode::kUnavailable);
-  EXPECT_NE(level_full.message().find("the queue of priority level 1 is full (1 requests queued, "
-                                      "max_queue_size 1)"),
-            std::string::npos)
+  EXPECT_EQ(level_full.message(),
+            "model 'digits': the queue of priority level 1 is full (1 requests queued, "
+            "max_queue_size 1); retry later or raise max_queue_size in "
+            "dynamic_batching.priority_queue_policy.1 (or default_queue_policy)")
       << level_full;
   ASSERT_TRUE(m.batcher->Enqueue(Request("c", {{"input", Images(1)}}, c.Callback(), 2)).ok());
   Status full = m.batcher->Enqueue(Request("d", {{"input", Images(1)}}, c.Callback(), 2));
@@ -412,6 +413,28 @@ TEST(DynamicBatcherTest, EngineErrorFailsEveryRequestOfTheBatchCleanly) {
   EXPECT_EQ(m.stats->Snapshot().failures["invalid_argument"], 3u);
 }
 
+TEST(DynamicBatcherTest, AFailedPieceFailsItsSplitRequestWithOneResponse) {
+  auto plan = GatherPlan();
+  ASSERT_NE(plan, nullptr);
+  auto config = GatherConfig(*plan);
+  config->max_batch_size = 16;  // the profile runs at most 8: 12 rows are split 8 + 4
+  Made m = Make(config, plan);
+  Tensor idx(DType::kInt64, Shape{12, 1});
+  for (int64_t r = 0; r < 12; ++r) idx.data<int64_t>()[r] = r == 10 ? 7 : r % 5;
+  Collector c;
+  ASSERT_TRUE(m.batcher->Enqueue(Request("split", {{"idx", idx}}, c.Callback())).ok());
+  ASSERT_TRUE(c.WaitFor(1));
+  m.batcher->Drain();
+  EXPECT_EQ(c.calls().at("split"), 1);
+  const Status& s = c.at("split").status;
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message().rfind("model 'gather', profile 'p', batch of 4: ", 0), 0u) << s;
+  EXPECT_TRUE(c.at("split").outputs.empty());
+  ModelStatsSnapshot stats = m.stats->Snapshot();
+  EXPECT_EQ(stats.failures["invalid_argument"], 1u);
+  EXPECT_EQ(stats.success.count, 0u);
+}
+
 TEST(DynamicBatcherTest, PreserveOrderingDeliversInArrivalOrder) {
   auto plan = DigitsPlan();
   auto config = DigitsConfig(*plan);
@@ -570,6 +593,25 @@ TEST(DynamicBatcherTest, WarmupRunsEveryProfileAtCreate) {
   Made m = Make(config, plan);
   ASSERT_NE(m.batcher, nullptr);
   EXPECT_EQ(m.stats->Snapshot().execution_count, 0u);  // warmup is not traffic
+}
+
+TEST(DynamicBatcherTest, AThrowingCallbackDoesNotStopTheBatcher) {
+  auto plan = DigitsPlan();
+  Made m = Make(DigitsConfig(*plan), plan);
+  std::atomic<int> thrown{0};
+  ASSERT_TRUE(m.batcher
+                  ->Enqueue(Request("throws", {{"input", Images(1)}},
+                                    [&](InferResponse&&) {
+                                      thrown.fetch_add(1);
+                                      throw std::runtime_error("client bug");
+                                    }))
+                  .ok());
+  Collector c;
+  ASSERT_TRUE(m.batcher->Enqueue(Request("next", {{"input", Images(1)}}, c.Callback())).ok());
+  ASSERT_TRUE(c.WaitFor(1));
+  EXPECT_TRUE(c.at("next").status.ok());
+  m.batcher->Drain();
+  EXPECT_EQ(thrown.load(), 1);
 }
 
 TEST(DynamicBatcherTest, DestroyingTheBatcherFromAResponseCallbackIsSafe) {
