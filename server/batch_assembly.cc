@@ -109,7 +109,11 @@ Status LayoutInputs(const ModelConfig& config, const graph::Graph& g, ModelLayou
     in.pad_value = c->pad_value;
     for (size_t d = 0; d < rank; ++d) {
       if (v->shape) in.symbols[d] = BareSymbol((*v->shape)[d]);
-      if (d < static_cast<size_t>(off) || !c->pad_to_batch || c->dims[d - off] != -1) continue;
+      // Padding only exists between requests of one batch: never without batching.
+      if (!layout->batched || d < static_cast<size_t>(off) || !c->pad_to_batch ||
+          c->dims[d - off] != -1) {
+        continue;
+      }
       if (in.symbols[d].empty()) {
         return InvalidArgument(where + ": input '" + v->name + "' dim " + std::to_string(d) +
                                " has pad_to_batch but is not a named dynamic dim in the model (" +

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <deque>
 #include <limits>
 
 namespace trt::server {
@@ -88,24 +89,33 @@ std::vector<int64_t> SplitRows(const std::vector<BatchRange>& profiles, uint64_t
                                int64_t rows) {
   if (rows <= 0) return {};
   if (ValidTotal(profiles, mask, rows)) return {rows};
-  // fewest[n] = fewest pieces that sum to n (kNone when impossible).
+  // fewest[n] = fewest pieces that sum to n (kNone when impossible) =
+  //   1 + min over profiles p of min(fewest[n - max_p .. n - min_p]),
+  // each window minimum kept in a monotonic deque, so the cost is O(rows * profiles).
   constexpr int kNone = std::numeric_limits<int>::max();
   std::vector<int> fewest(static_cast<size_t>(rows) + 1, kNone);
   fewest[0] = 0;
+  std::vector<std::deque<int64_t>> windows(profiles.size());
   for (int64_t n = 1; n <= rows; ++n) {
     for (size_t p = 0; p < profiles.size(); ++p) {
-      if (!InMask(mask, p)) continue;
-      const int64_t hi = std::min(profiles[p].max, n);
-      for (int64_t s = std::max<int64_t>(profiles[p].min, 1); s <= hi; ++s) {
-        if (fewest[n - s] != kNone) fewest[n] = std::min(fewest[n], fewest[n - s] + 1);
+      const int64_t lo_size = std::max<int64_t>(profiles[p].min, 1);
+      if (!InMask(mask, p) || profiles[p].max < lo_size) continue;
+      std::deque<int64_t>& window = windows[p];
+      const int64_t newest = n - lo_size;  // enters the window now
+      if (newest >= 0 && fewest[newest] != kNone) {
+        while (!window.empty() && fewest[window.back()] >= fewest[newest]) window.pop_back();
+        window.push_back(newest);
       }
+      while (!window.empty() && window.front() < n - profiles[p].max) window.pop_front();
+      if (!window.empty()) fewest[n] = std::min(fewest[n], fewest[window.front()] + 1);
     }
   }
   if (fewest[rows] == kNone) return {};
+  const int64_t largest = LargestMax(profiles, mask);
   std::vector<int64_t> pieces;
   for (int64_t rest = rows; rest > 0;) {
     int64_t take = 0;
-    for (int64_t s = rest; s >= 1 && take == 0; --s) {
+    for (int64_t s = std::min(rest, largest); s >= 1 && take == 0; --s) {
       if (ValidTotal(profiles, mask, s) && fewest[rest - s] == fewest[rest] - 1) take = s;
     }
     pieces.push_back(take);

@@ -9,6 +9,7 @@
 #include "server/dynamic_batcher.h"
 
 #include <algorithm>
+#include <bit>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -36,6 +37,7 @@ struct Level {
 };
 
 struct Worker {
+  int index = 0;
   std::unique_ptr<ModelInstance> instance;
   std::condition_variable cv;
   bool busy = false;       // a batch is assigned or running (guarded by Core::mu_)
@@ -66,8 +68,13 @@ class Core : public std::enable_shared_from_this<Core> {
   // that expired with kReject are removed and appended to `finished` for the caller to
   // complete after unlocking; when `finished` is null (Enqueue, whose thread must not run
   // callbacks) only kDelay items are marked and the timer thread handles kReject ones.
+  // With `wake` set, workers given a batch are not notified but marked in *wake (bit =
+  // worker index) for the caller to notify after unlocking, so that they do not wake up
+  // only to block on mu_.
   void ScheduleLocked(TimePoint now, Worker* self,
-                      std::vector<std::shared_ptr<RequestState>>* finished);
+                      std::vector<std::shared_ptr<RequestState>>* finished,
+                      uint64_t* wake = nullptr);
+  void NotifyWorkers(uint64_t wake);
   void TakeBatchLocked(Batch* batch);
   void DequeuedLocked(RequestState& state);
   void ExpireLocked(TimePoint now, std::vector<std::shared_ptr<RequestState>>* finished);
@@ -147,6 +154,7 @@ Core::Core(std::shared_ptr<const ModelConfig> config, std::shared_ptr<const Mode
   views_.resize(levels_.size());
   for (auto& inst : instances) {
     workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->index = static_cast<int>(workers_.size()) - 1;
     workers_.back()->instance = std::move(inst);
   }
 }
@@ -173,7 +181,7 @@ Status Core::Enqueue(std::unique_ptr<InferRequest> request) {
   }
   RequestState& state = *prepared->state;
   const std::string& name = layout_->model_name;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (draining_) {
     return RejectLocked(Unavailable("model '" + name +
                                     "' is shutting down; retry on another "
@@ -219,12 +227,15 @@ Status Core::Enqueue(std::unique_ptr<InferRequest> request) {
   level.queued_requests += 1;
   queued_requests_ += 1;
   stats_->SetQueueDepth(queued_requests_);
-  ScheduleLocked(now, nullptr, nullptr);
+  uint64_t wake = 0;
+  ScheduleLocked(now, nullptr, nullptr, &wake);
+  lock.unlock();
+  NotifyWorkers(wake);
   return Status::Ok();
 }
 
 void Core::ScheduleLocked(TimePoint now, Worker* self,
-                          std::vector<std::shared_ptr<RequestState>>* finished) {
+                          std::vector<std::shared_ptr<RequestState>>* finished, uint64_t* wake) {
   ExpireLocked(now, finished);
   for (;;) {
     int idle = 0;
@@ -243,8 +254,17 @@ void Core::ScheduleLocked(TimePoint now, Worker* self,
     TakeBatchLocked(&w->next);
     w->busy = true;
     w->has_batch = true;
-    if (w != self) w->cv.notify_one();
+    if (w == self) continue;
+    if (wake != nullptr && w->index < 64) {
+      *wake |= uint64_t{1} << w->index;
+    } else {
+      w->cv.notify_one();
+    }
   }
+}
+
+void Core::NotifyWorkers(uint64_t wake) {
+  for (; wake != 0; wake &= wake - 1) workers_[std::countr_zero(wake)]->cv.notify_one();
 }
 
 void Core::TakeBatchLocked(Batch* batch) {

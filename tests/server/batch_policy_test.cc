@@ -62,6 +62,15 @@ struct Queue {
   }
 };
 
+// Checks that `d` sends a batch of `batch_size` (on `profile`, unless -1).
+void ExpectSend(const BatchDecision& d, int64_t batch_size, int profile = -1) {
+  ASSERT_EQ(d.kind, Kind::kSend);
+  EXPECT_EQ(d.batch_size, batch_size);
+  if (profile >= 0) {
+    EXPECT_EQ(d.profile, profile);
+  }
+}
+
 std::vector<int> Indices(const BatchDecision& d) {
   std::vector<int> v;
   for (const ItemRef& r : d.items) v.push_back(r.index);
@@ -74,9 +83,7 @@ TEST(BatchPolicyTest, PreferredSizeReachedIsSentAtOnce) {
   Queue q;
   for (int i = 0; i < 4; ++i) q.levels[0].push_back(Item(t0));
   BatchDecision d = q.Decide(Config({4}, 1000), t0);
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 4);
-  EXPECT_EQ(d.profile, 1);  // dynamic: [1, 32] contains 4, opt 4
+  ExpectSend(d, 4, 1);  // dynamic: [1, 32] contains 4, opt 4
   EXPECT_EQ(Indices(d), (std::vector<int>{0, 1, 2, 3}));
 }
 
@@ -101,9 +108,7 @@ TEST(BatchPolicyTest, BelowPreferredWaitsExactlyUntilOldestPlusDelayThenSends) {
 
   clock.Advance(microseconds(1));  // t0 + 1000 us
   d = q.Decide(c, clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 3);
-  EXPECT_EQ(d.profile, 1);
+  ExpectSend(d, 3, 1);
 }
 
 TEST(BatchPolicyTest, ZeroDelayOrDrainingSendsWhatIsQueued) {
@@ -111,11 +116,9 @@ TEST(BatchPolicyTest, ZeroDelayOrDrainingSendsWhatIsQueued) {
   Queue q;
   for (int i = 0; i < 3; ++i) q.levels[0].push_back(Item(clock.Now()));
   BatchDecision d = q.Decide(Config({16}, 0), clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 3);
+  ExpectSend(d, 3);
   d = q.Decide(Config({16}, 1000000), clock.Now(), 1, /*draining=*/true);
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 3);
+  ExpectSend(d, 3);
 }
 
 TEST(BatchPolicyTest, ShapeMismatchKeepsRequestsApart) {
@@ -172,14 +175,11 @@ TEST(BatchPolicyTest, GapProfilesNeverProduceAnUnacceptedSize) {
   EXPECT_EQ(q.Decide(c, clock.Now()).kind, Kind::kWait);
   clock.Advance(microseconds(100));
   BatchDecision d = q.Decide(c, clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 1);  // 100 fits no profile; 1 does
+  ExpectSend(d, 1);  // 100 fits no profile; 1 does
   EXPECT_EQ(d.profile, 0);
   for (int i = 0; i < 40; ++i) q.levels[0].push_back(Item(clock.Now()));  // 139 queued
   d = q.Decide(c, clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 128);
-  EXPECT_EQ(d.profile, 1);
+  ExpectSend(d, 128, 1);
 }
 
 TEST(BatchPolicyTest, RandomQueuesOnlyEverProduceAcceptedBatches) {
@@ -271,8 +271,7 @@ TEST(BatchPolicyTest, ExpiredDelayPolicyRequestsGoLast) {
   Queue only;
   only.levels[0].push_back(old);
   d = only.Decide(Config({8}, 1000000), clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 1);
+  ExpectSend(d, 1);
 }
 
 TEST(BatchPolicyTest, NoIdleInstanceWaitsForAnInstanceOrTheNextDeadline) {
@@ -309,16 +308,13 @@ TEST(BatchPolicyTest, LargestPreferredSizeCapsTheBatch) {
   Queue q;
   for (int i = 0; i < 10; ++i) q.levels[0].push_back(Item(clock.Now()));
   BatchDecision d = q.Decide(Config({2, 4}, 1000), clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 4);  // the largest preferred size reached, as in Triton
+  ExpectSend(d, 4);  // the largest preferred size reached, as in Triton
   // Without preferred sizes the cap is the largest profile max; 10 waits for the delay.
   d = q.Decide(Config({}, 1000), clock.Now());
   EXPECT_EQ(d.kind, Kind::kWait);
   clock.Advance(microseconds(1000));
   d = q.Decide(Config({}, 1000), clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 10);
-  EXPECT_EQ(d.profile, 1);
+  ExpectSend(d, 10, 1);
 }
 
 TEST(BatchPolicyTest, BatchThatCannotGrowIsSentWithoutWaiting) {
@@ -327,14 +323,12 @@ TEST(BatchPolicyTest, BatchThatCannotGrowIsSentWithoutWaiting) {
   q.levels[0].push_back(Item(clock.Now(), 10));
   q.levels[0].push_back(Item(clock.Now(), 10));  // 20 > the cap of 16
   BatchDecision d = q.Decide(Config({16}, 1000000), clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 10);
+  ExpectSend(d, 10);
   // A head larger than the cap goes alone, at once.
   Queue big;
   big.levels[0].push_back(Item(clock.Now(), 20));
   d = big.Decide(Config({16}, 1000000), clock.Now());
-  ASSERT_EQ(d.kind, Kind::kSend);
-  EXPECT_EQ(d.batch_size, 20);
+  ExpectSend(d, 20);
 }
 
 TEST(BatchPolicyTest, UnbatchedModelsRunEachItemAloneOnItsProfile) {
@@ -363,6 +357,42 @@ TEST(SplitRowsTest, FewestPiecesLargestFirst) {
   EXPECT_EQ(pieces[0], 128);
   for (size_t i = 1; i < pieces.size(); ++i) EXPECT_EQ(pieces[i], 1);
   EXPECT_TRUE(SplitRows(p, kAll, 0).empty());
+}
+
+TEST(SplitRowsTest, MatchesABruteForceSplitAndStaysLinear) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<BatchRange> ps;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      const int64_t lo = 1 + rng() % 20, hi = lo + rng() % 30;
+      ps.push_back({lo, lo, hi});
+    }
+    const int64_t rows = 1 + rng() % 200;
+    // Brute force: fewest pieces by plain dynamic programming over every piece size.
+    std::vector<int> best(rows + 1, 1 << 20);
+    best[0] = 0;
+    for (int64_t n = 1; n <= rows; ++n) {
+      for (int64_t s = 1; s <= n; ++s) {
+        if (ChooseProfile(ps, kAll, s) >= 0) best[n] = std::min(best[n], best[n - s] + 1);
+      }
+    }
+    const std::vector<int64_t> pieces = SplitRows(ps, kAll, rows);
+    if (best[rows] >= (1 << 20)) {
+      EXPECT_TRUE(pieces.empty()) << "round " << round;
+      continue;
+    }
+    ASSERT_EQ(static_cast<int>(pieces.size()), best[rows]) << "round " << round;
+    int64_t sum = 0;
+    for (int64_t piece : pieces) {
+      EXPECT_GE(ChooseProfile(ps, kAll, piece), 0);
+      sum += piece;
+    }
+    EXPECT_EQ(sum, rows);
+  }
+  // A huge batch with a gap splits quickly (linear in rows).
+  const std::vector<BatchRange> gap = {{1, 1, 1}, {128, 128, 128}};
+  const std::vector<int64_t> pieces = SplitRows(gap, kAll, 100000);
+  EXPECT_EQ(pieces.size(), 781u + 32u);  // 781 x 128 + 32 x 1
 }
 
 }  // namespace

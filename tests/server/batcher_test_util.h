@@ -101,40 +101,23 @@ inline const std::vector<std::vector<float>>& AloneLogits() {
   return ref;
 }
 
-// y = x * 2 over [batch, seq] (seq dynamic): the pad_to_batch test model.
-inline std::shared_ptr<graph::Model> DoubleModel() {
+// An empty model named `name` (default opset 13) to add graph inputs and nodes to.
+inline std::shared_ptr<graph::Model> NewModel(const std::string& name) {
   auto m = std::make_shared<graph::Model>();
-  m->name = "double";
+  m->name = name;
   m->opsets[""] = 13;
   m->graph = std::make_shared<graph::Graph>();
-  graph::Graph& g = *m->graph;
-  graph::Value* x = trt::testing::Input(g, "x", DType::kFloat32,
-                                        {graph::Dim::Symbol("batch"), graph::Dim::Symbol("seq")});
-  graph::Value* two = trt::testing::Const(g, "two", Tensor::Scalar<float>(2.f));
-  graph::Value* y = trt::testing::Op(g, "Mul", {x, two}, "y");
-  y->is_graph_output = true;
-  g.outputs().push_back(y);
-  EXPECT_TRUE(g.Toposort().ok());
-  Status s = runtime::PrepareModel(*m);
-  EXPECT_TRUE(s.ok()) << s;
   return m;
 }
 
-// y = Gather(table[5, 2], idx[batch, 1]) -> [batch, 1, 2]; an index >= 5 is an engine error.
-inline std::shared_ptr<graph::Model> GatherModel() {
-  auto m = std::make_shared<graph::Model>();
-  m->name = "gather";
-  m->opsets[""] = 13;
-  m->graph = std::make_shared<graph::Graph>();
-  graph::Graph& g = *m->graph;
-  graph::Value* idx =
-      trt::testing::Input(g, "idx", DType::kInt64, {graph::Dim::Symbol("batch"), 1});
-  std::vector<float> table = {0, 1, 10, 11, 20, 21, 30, 31, 40, 41};
-  graph::Value* t = trt::testing::Const(g, "table", Tensor::FromVector(table, Shape{5, 2}));
-  graph::Value* y = trt::testing::Op(g, "Gather", {t, idx}, "y");
-  y->is_graph_output = true;
-  g.outputs().push_back(y);
-  EXPECT_TRUE(g.Toposort().ok());
+// Marks `outputs` as the graph outputs, sorts and prepares (verify + shape inference).
+inline std::shared_ptr<graph::Model> Finish(std::shared_ptr<graph::Model> m,
+                                            std::vector<graph::Value*> outputs) {
+  for (graph::Value* v : outputs) {
+    v->is_graph_output = true;
+    m->graph->outputs().push_back(v);
+  }
+  EXPECT_TRUE(m->graph->Toposort().ok());
   Status s = runtime::PrepareModel(*m);
   EXPECT_TRUE(s.ok()) << s;
   return m;
@@ -153,6 +136,49 @@ inline std::shared_ptr<ModelConfig> TinyConfig(const std::string& name, const ru
   c->warmup.iterations = 0;
   return c;
 }
+
+// "double": y = x * 2 over [batch, seq] with seq dynamic (the pad_to_batch model), one
+// profile "dyn": batch 1..32 (opt 4), seq 1..16 (opt 8).
+inline std::shared_ptr<const runtime::Plan> DoublePlan() {
+  auto m = NewModel("double");
+  graph::Graph& g = *m->graph;
+  graph::Value* x = trt::testing::Input(g, "x", DType::kFloat32,
+                                        {graph::Dim::Symbol("batch"), graph::Dim::Symbol("seq")});
+  graph::Value* two = trt::testing::Const(g, "two", Tensor::Scalar<float>(2.f));
+  return Build(Finish(m, {trt::testing::Op(g, "Mul", {x, two}, "y")}),
+               {Profile("dyn:x=1x1..4x8..32x16")});
+}
+
+inline std::shared_ptr<ModelConfig> DoubleConfig(const runtime::Plan& plan, bool pad) {
+  return TinyConfig("double", plan,
+                    TensorConfig{.name = "x",
+                                 .dtype = DType::kFloat32,
+                                 .dims = {-1},
+                                 .pad_to_batch = pad,
+                                 .pad_value = -1.0},
+                    TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {-1}}, 32);
+}
+
+// "gather": y = Gather(table[5, 2], idx[batch, 1]) -> [batch, 1, 2]; an index >= 5 is an
+// engine error. One profile "p": batch 1..8 (opt 4).
+inline std::shared_ptr<const runtime::Plan> GatherPlan() {
+  auto m = NewModel("gather");
+  graph::Graph& g = *m->graph;
+  graph::Value* idx =
+      trt::testing::Input(g, "idx", DType::kInt64, {graph::Dim::Symbol("batch"), 1});
+  std::vector<float> table = {0, 1, 10, 11, 20, 21, 30, 31, 40, 41};
+  graph::Value* t = trt::testing::Const(g, "table", Tensor::FromVector(table, Shape{5, 2}));
+  return Build(Finish(m, {trt::testing::Op(g, "Gather", {t, idx}, "y")}),
+               {Profile("p:idx=1x1..4x1..8x1")});
+}
+
+inline std::shared_ptr<ModelConfig> GatherConfig(const runtime::Plan& plan) {
+  return TinyConfig("gather", plan,
+                    TensorConfig{.name = "idx", .dtype = DType::kInt64, .dims = {1}},
+                    TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {1, 2}}, 8);
+}
+
+inline Tensor Index(int64_t i) { return Tensor::FromVector<int64_t>({i}, Shape{1, 1}); }
 
 // Blocks whoever calls Wait() until Open().
 class Gate {

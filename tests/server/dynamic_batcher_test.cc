@@ -36,6 +36,11 @@ Made Make(std::shared_ptr<ModelConfig> config, std::shared_ptr<const runtime::Pl
 // Occupies an instance: its response callback blocks until Release().
 class Blocker {
  public:
+  // Enqueues the blocking request and returns once an instance is stuck in its callback.
+  void Occupy(DynamicBatcher& batcher, runtime::NamedTensors inputs) {
+    ASSERT_TRUE(batcher.Enqueue(Request(std::move(inputs))).ok());
+    WaitUntilBlocking();
+  }
   std::unique_ptr<InferRequest> Request(runtime::NamedTensors inputs) {
     return testing::Request("blocker", std::move(inputs), [this](InferResponse&& r) {
       status_ = r.status;
@@ -70,8 +75,7 @@ TEST(DynamicBatcherTest, BatchedOutputsEqualEachRequestRunAlone) {
   config->dynamic_batching.preferred_batch_sizes = {32};
   Made m = Make(config, plan);
   Blocker blocker;
-  ASSERT_TRUE(m.batcher->Enqueue(blocker.Request({{"input", Images(1)}})).ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"input", Images(1)}});
   Collector c;
   // 10 single images, then 3 and 2 rows (15 rows: one dynamic batch), then 100 rows (offline).
   const std::vector<std::pair<int64_t, int64_t>> requests = {
@@ -80,7 +84,7 @@ TEST(DynamicBatcherTest, BatchedOutputsEqualEachRequestRunAlone) {
   for (size_t i = 0; i < requests.size(); ++i) {
     auto [rows, first] = requests[i];
     ASSERT_TRUE(m.batcher
-                    ->Enqueue(Request("r" + std::to_string(i), {{"input", Images(rows, first)}},
+                    ->Enqueue(Request(std::to_string(i), {{"input", Images(rows, first)}},
                                       c.Callback()))
                     .ok());
   }
@@ -88,7 +92,7 @@ TEST(DynamicBatcherTest, BatchedOutputsEqualEachRequestRunAlone) {
   blocker.Release();
   ASSERT_TRUE(c.WaitFor(requests.size()));
   for (size_t i = 0; i < requests.size(); ++i) {
-    InferResponse& r = c.at("r" + std::to_string(i));
+    InferResponse& r = c.at(std::to_string(i));
     ASSERT_TRUE(r.status.ok()) << r.status;
     EXPECT_EQ(r.model_name, "digits");
     EXPECT_EQ(r.model_version, 1);
@@ -168,8 +172,7 @@ TEST(DynamicBatcherTest, HigherPriorityRequestsRunFirst) {
   config->dynamic_batching.default_priority_level = 2;
   Made m = Make(config, plan);
   Blocker blocker;
-  ASSERT_TRUE(m.batcher->Enqueue(blocker.Request({{"input", Images(1)}})).ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"input", Images(1)}});
   Collector c;
   for (auto [id, priority] : std::vector<std::pair<std::string, uint64_t>>{
            {"low1", 2}, {"low2", 2}, {"high1", 1}, {"default", 0}, {"high2", 1}}) {
@@ -194,8 +197,7 @@ TEST(DynamicBatcherTest, FullQueueAnswersUnavailable) {
   config->dynamic_batching.priority_queue_policy[1].max_queue_size = 1;
   Made m = Make(config, plan);
   Blocker blocker;
-  ASSERT_TRUE(m.batcher->Enqueue(blocker.Request({{"input", Images(1)}})).ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"input", Images(1)}});
   Collector c;
   ASSERT_TRUE(m.batcher->Enqueue(Request("a", {{"input", Images(1)}}, c.Callback(), 1)).ok());
   Status level_full = m.batcher->Enqueue(Request("b", {{"input", Images(1)}}, c.Callback(), 1));
@@ -233,8 +235,7 @@ TEST(DynamicBatcherTest, QueueTimeoutsRejectOrDelay) {
   config->dynamic_batching.priority_queue_policy = {{1, reject}, {2, delay}};
   Made m = Make(config, plan, &clock);
   Blocker blocker;
-  ASSERT_TRUE(m.batcher->Enqueue(blocker.Request({{"input", Images(1)}})).ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"input", Images(1)}});
   Collector c;
   auto with_timeout = Request("expires", {{"input", Images(1)}}, c.Callback(), 1);
   with_timeout->timeout_us = 1000;
@@ -313,21 +314,13 @@ TEST(DynamicBatcherTest, EnqueueAfterDrainIsUnavailable) {
 }
 
 TEST(DynamicBatcherTest, PadToBatchTrimsOutputsToEachRequest) {
-  auto plan = Build(DoubleModel(), {Profile("dyn:x=1x1..4x8..32x16")});
+  auto plan = DoublePlan();
   ASSERT_NE(plan, nullptr);
-  auto config = TinyConfig("double", *plan,
-                           TensorConfig{.name = "x",
-                                        .dtype = DType::kFloat32,
-                                        .dims = {-1},
-                                        .pad_to_batch = true,
-                                        .pad_value = -1.0},
-                           TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {-1}}, 32);
+  auto config = DoubleConfig(*plan, /*pad=*/true);
   config->dynamic_batching.preferred_batch_sizes = {4};
   Made m = Make(config, plan);
   Blocker blocker;
-  ASSERT_TRUE(
-      m.batcher->Enqueue(blocker.Request({{"x", Tensor(DType::kFloat32, Shape{1, 2})}})).ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"x", Tensor(DType::kFloat32, Shape{1, 2})}});
   Collector c;
   const std::vector<Shape> shapes = {{1, 3}, {2, 5}, {1, 8}};
   for (size_t i = 0; i < shapes.size(); ++i) {
@@ -358,17 +351,13 @@ TEST(DynamicBatcherTest, PadToBatchTrimsOutputsToEachRequest) {
 }
 
 TEST(DynamicBatcherTest, DifferentShapesWithoutPaddingAreNotBatchedTogether) {
-  auto plan = Build(DoubleModel(), {Profile("dyn:x=1x1..4x8..32x16")});
+  auto plan = DoublePlan();
   ASSERT_NE(plan, nullptr);
-  auto config =
-      TinyConfig("double", *plan, TensorConfig{.name = "x", .dtype = DType::kFloat32, .dims = {-1}},
-                 TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {-1}}, 32);
+  auto config = DoubleConfig(*plan, /*pad=*/false);
   config->dynamic_batching.preferred_batch_sizes = {4};
   Made m = Make(config, plan);
   Blocker blocker;
-  ASSERT_TRUE(
-      m.batcher->Enqueue(blocker.Request({{"x", Tensor(DType::kFloat32, Shape{1, 2})}})).ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"x", Tensor(DType::kFloat32, Shape{1, 2})}});
   Collector c;
   int n = 0;
   for (int64_t seq : {3, 5, 3, 5}) {
@@ -388,28 +377,19 @@ TEST(DynamicBatcherTest, DifferentShapesWithoutPaddingAreNotBatchedTogether) {
 }
 
 TEST(DynamicBatcherTest, EngineErrorFailsEveryRequestOfTheBatchCleanly) {
-  auto plan = Build(GatherModel(), {Profile("p:idx=1x1..4x1..8x1")});
+  auto plan = GatherPlan();
   ASSERT_NE(plan, nullptr);
-  auto config =
-      TinyConfig("gather", *plan, TensorConfig{.name = "idx", .dtype = DType::kInt64, .dims = {1}},
-                 TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {1, 2}}, 8);
+  auto config = GatherConfig(*plan);
   config->dynamic_batching.preferred_batch_sizes = {3};
   config->warmup.iterations = 1;
   config->warmup.data = WarmupConfig::Data::kRandom;
   Made m = Make(config, plan);
   Blocker blocker;
-  ASSERT_TRUE(
-      m.batcher->Enqueue(blocker.Request({{"idx", Tensor::FromVector<int64_t>({0}, Shape{1, 1})}}))
-          .ok());
-  blocker.WaitUntilBlocking();
+  blocker.Occupy(*m.batcher, {{"idx", Index(0)}});
   Collector c;
   for (auto [id, index] :
        std::vector<std::pair<std::string, int64_t>>{{"good1", 1}, {"bad", 7}, {"good2", 2}}) {
-    ASSERT_TRUE(
-        m.batcher
-            ->Enqueue(Request(id, {{"idx", Tensor::FromVector<int64_t>({index}, Shape{1, 1})}},
-                              c.Callback()))
-            .ok());
+    ASSERT_TRUE(m.batcher->Enqueue(Request(id, {{"idx", Index(index)}}, c.Callback())).ok());
   }
   blocker.Release();
   ASSERT_TRUE(c.WaitFor(3));
@@ -421,11 +401,7 @@ TEST(DynamicBatcherTest, EngineErrorFailsEveryRequestOfTheBatchCleanly) {
     EXPECT_TRUE(c.at(id).outputs.empty());
   }
   // The instance is healthy afterwards.
-  ASSERT_TRUE(
-      m.batcher
-          ->Enqueue(Request("after", {{"idx", Tensor::FromVector<int64_t>({2}, Shape{1, 1})}},
-                            c.Callback()))
-          .ok());
+  ASSERT_TRUE(m.batcher->Enqueue(Request("after", {{"idx", Index(2)}}, c.Callback())).ok());
   ASSERT_TRUE(c.WaitFor(4));
   ASSERT_TRUE(c.at("after").status.ok()) << c.at("after").status;
   const Tensor& y = c.at("after").outputs[0].second;
@@ -543,19 +519,12 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
 }
 
 TEST(DynamicBatcherTest, InputsMustAgreeOnTheBatchDim) {
-  auto model = std::make_shared<graph::Model>();
-  model->name = "add";
-  model->opsets[""] = 13;
-  model->graph = std::make_shared<graph::Graph>();
+  auto model = NewModel("add");
   graph::Graph& g = *model->graph;
   auto* a = trt::testing::Input(g, "a", DType::kFloat32, {graph::Dim::Symbol("batch"), 4});
   auto* b = trt::testing::Input(g, "b", DType::kFloat32, {graph::Dim::Symbol("batch"), 4});
-  auto* y = trt::testing::Op(g, "Add", {a, b}, "y");
-  y->is_graph_output = true;
-  g.outputs().push_back(y);
-  ASSERT_TRUE(g.Toposort().ok());
-  ASSERT_TRUE(runtime::PrepareModel(*model).ok());
-  auto plan = Build(model, {Profile("p:a=1x4..8x4,b=1x4..8x4")});
+  auto plan = Build(Finish(model, {trt::testing::Op(g, "Add", {a, b}, "y")}),
+                    {Profile("p:a=1x4..8x4,b=1x4..8x4")});
   ASSERT_NE(plan, nullptr);
   auto config =
       TinyConfig("add", *plan, TensorConfig{.name = "a", .dtype = DType::kFloat32, .dims = {4}},

@@ -91,17 +91,15 @@ TEST(ModelInstanceTest, PiecesOfOneRequestFillTheirOwnRows) {
 }
 
 TEST(ModelInstanceTest, BadBatchesAndEngineErrorsAreErrorsNotCrashes) {
-  auto plan = Build(GatherModel(), {Profile("p:idx=1x1..4x1..8x1")});
+  auto plan = GatherPlan();
   ASSERT_NE(plan, nullptr);
-  auto config =
-      TinyConfig("gather", *plan, TensorConfig{.name = "idx", .dtype = DType::kInt64, .dims = {1}},
-                 TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {1, 2}}, 8);
+  auto config = GatherConfig(*plan);
   auto inst = Instance(plan, Layout(*config, *plan));
   ASSERT_NE(inst, nullptr);
   BatchTiming timing;
   Batch empty{.profile = 0, .rows = 0, .pieces = {}};
   EXPECT_EQ(inst->Execute(empty, *SteadyClock::Get(), &timing).code(), StatusCode::kInternal);
-  auto bad = State({Tensor::FromVector<int64_t>({9}, Shape{1, 1})}, {0});
+  auto bad = State({Index(9)}, {0});
   Batch batch{.profile = 0, .rows = 1, .pieces = {{bad, 0, 1}}};
   Status s = inst->Execute(batch, *SteadyClock::Get(), &timing);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -113,15 +111,9 @@ TEST(ModelInstanceTest, BadBatchesAndEngineErrorsAreErrorsNotCrashes) {
 }
 
 TEST(BatchAssemblyTest, PaddedGatherAndTrimmedScatter) {
-  auto plan = Build(DoubleModel(), {Profile("dyn:x=1x1..4x8..32x16")});
+  auto plan = DoublePlan();
   ASSERT_NE(plan, nullptr);
-  auto config = TinyConfig("double", *plan,
-                           TensorConfig{.name = "x",
-                                        .dtype = DType::kFloat32,
-                                        .dims = {-1},
-                                        .pad_to_batch = true,
-                                        .pad_value = -1.0},
-                           TensorConfig{.name = "y", .dtype = DType::kFloat32, .dims = {-1}}, 32);
+  auto config = DoubleConfig(*plan, /*pad=*/true);
   auto layout = Layout(*config, *plan);
   ASSERT_NE(layout, nullptr);
   ASSERT_TRUE(layout->any_padding);
