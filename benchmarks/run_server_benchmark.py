@@ -105,7 +105,7 @@ def wait_ready(client, url, server, timeout_s):
         if server.poll() is not None:
             raise SystemExit(f"error: trtserve serve exited with {server.returncode}")
         r = subprocess.run([client, "status", "-u", url], capture_output=True, text=True)
-        if r.returncode == 0 and "ready: yes" in r.stdout.lower().replace("ready: true", "ready: yes"):
+        if r.returncode == 0 and "live, ready" in r.stdout:
             return
         time.sleep(0.5)
     raise SystemExit(f"error: server at {url} not ready after {timeout_s} s")
