@@ -6,14 +6,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "client/infer_io.h"
 #include "client/kserve_client.h"
+#include "client/perf/load_generator.h"
 #include "client/perf/perf_runner.h"
 #include "client/perf/request_source.h"
+#include "tests/client/client_cli_util.h"
 #include "tests/client/fake_kserve_server.h"
 
 namespace trt::client {
@@ -243,6 +247,30 @@ TEST(FakeServerPerf, ShapeRangeDrawsBatchPerRequest) {
   EXPECT_EQ(level.client.failed, 0u);
 }
 
+TEST(FakeServerPerf, CancelEndsTheRunWithWhatWasMeasured) {
+  FakeKServeServer server;
+  PerfOptions o = ShortRun(server.address());
+  o.range = {1, 3, 1};
+  o.max_trials = 50;
+  o.stability_percentage = 0.0001;  // never stable: only the cancel can end the level
+  std::atomic<bool> cancel{false};
+  std::thread stopper([&] {
+    while (server.stats_answers().size() < 4) {  // level 1 measured two windows
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    cancel = true;
+  });
+  auto report = RunPerf(o, nullptr, &cancel);
+  stopper.join();
+  ASSERT_TRUE(report.ok()) << StatusToString(report.status());
+  ASSERT_EQ(report->levels.size(), 1u);  // levels 2 and 3 never started
+  const LevelReport& level = report->levels[0];
+  EXPECT_EQ(level.stopped_early, "interrupted");
+  EXPECT_GE(level.trials, 2);
+  EXPECT_LT(level.trials, 50);
+  EXPECT_GT(level.client.requests, 0u);
+}
+
 TEST(FakeServerPerf, SetupErrorsAreReturnedBeforeLoad) {
   FakeKServeServer server;
   PerfOptions o = ShortRun(server.address());
@@ -299,6 +327,36 @@ TEST(RequestSource, JsonAndDirectoryData) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().error_message().find("x.npy"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace trt::client
+
+namespace trt::client {
+namespace {
+
+TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
+  // Closed loop re-issues from the completion callback; calls that fail at once must neither
+  // recurse without bound nor stop the loop.
+  EndpointPool pool({"127.0.0.1:" + std::to_string(testing::FreePort())}, ClientOptions{2000});
+  ModelInfo m;
+  m.name = "double";
+  m.max_batch_size = 8;
+  m.config_known = true;
+  m.inputs = {{"x", "FP32", {-1, 4}}};
+  PerfOptions o;
+  o.model = "double";
+  auto source = RequestSource::Create(m, o);
+  ASSERT_TRUE(source.ok());
+  LoadGenerator generator(&pool, source->get(), LoadConfig{LoadMode::kConcurrency, 4});
+  generator.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const LoadGenerator::Window w = generator.TakeWindow();
+  generator.Stop();
+  EXPECT_EQ(generator.outstanding(), 0);
+  ASSERT_GT(w.samples.size(), 4u);
+  for (const RequestSample& s : w.samples) EXPECT_EQ(s.code, StatusCode::UNAVAILABLE);
+  EXPECT_EQ(w.error_examples.count("UNAVAILABLE"), 1u);
 }
 
 }  // namespace
