@@ -21,6 +21,15 @@ std::string Quoted(const std::string& model, const std::string& version) {
   return s;
 }
 
+// ModelReady/ModelMetadata/ModelConfig/ModelStatistics requests all carry name + version.
+template <typename Request>
+Request NameVersion(const std::string& model, const std::string& version) {
+  Request request;
+  request.set_name(model);
+  request.set_version(version);
+  return request;
+}
+
 }  // namespace
 
 KServeClient::KServeClient(std::string address, ClientOptions options)
@@ -82,9 +91,7 @@ StatusOr<bool> KServeClient::ServerReady() {
 }
 
 StatusOr<bool> KServeClient::ModelReady(const std::string& model, const std::string& version) {
-  inference::ModelReadyRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelReadyRequest>(model, version);
   TRTC_ASSIGN_OR_RETURN(auto r, (Call<inference::ModelReadyRequest, inference::ModelReadyResponse>(
                                     &inference::GRPCInferenceService::Stub::ModelReady, req,
                                     "ModelReady " + Quoted(model, version))));
@@ -98,9 +105,7 @@ StatusOr<inference::ServerMetadataResponse> KServeClient::ServerMetadata() {
 
 StatusOr<inference::ModelMetadataResponse> KServeClient::ModelMetadata(const std::string& model,
                                                                        const std::string& version) {
-  inference::ModelMetadataRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelMetadataRequest>(model, version);
   return Call<inference::ModelMetadataRequest, inference::ModelMetadataResponse>(
       &inference::GRPCInferenceService::Stub::ModelMetadata, req,
       "ModelMetadata " + Quoted(model, version));
@@ -108,9 +113,7 @@ StatusOr<inference::ModelMetadataResponse> KServeClient::ModelMetadata(const std
 
 StatusOr<inference::ModelConfigResponse> KServeClient::ModelConfig(const std::string& model,
                                                                    const std::string& version) {
-  inference::ModelConfigRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelConfigRequest>(model, version);
   return Call<inference::ModelConfigRequest, inference::ModelConfigResponse>(
       &inference::GRPCInferenceService::Stub::ModelConfig, req,
       "ModelConfig " + Quoted(model, version));
@@ -118,9 +121,7 @@ StatusOr<inference::ModelConfigResponse> KServeClient::ModelConfig(const std::st
 
 StatusOr<inference::ModelStatisticsResponse> KServeClient::ModelStatistics(
     const std::string& model, const std::string& version) {
-  inference::ModelStatisticsRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelStatisticsRequest>(model, version);
   return Call<inference::ModelStatisticsRequest, inference::ModelStatisticsResponse>(
       &inference::GRPCInferenceService::Stub::ModelStatistics, req,
       "ModelStatistics " + Quoted(model, version));
