@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <thread>
 
 namespace trt::client {
 namespace {
@@ -157,6 +158,29 @@ StatusOr<inference::ModelInferResponse> KServeClient::Infer(
   return Call<inference::ModelInferRequest, inference::ModelInferResponse>(
       &inference::GRPCInferenceService::Stub::ModelInfer, request,
       "ModelInfer " + Quoted(request.model_name(), request.model_version()));
+}
+
+StatusOr<std::vector<inference::ModelStreamInferResponse>> KServeClient::StreamInfer(
+    const std::vector<inference::ModelInferRequest>& requests) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  auto stream = stub_->ModelStreamInfer(&context);
+  std::vector<inference::ModelStreamInferResponse> responses;
+  std::thread reader([&] {
+    inference::ModelStreamInferResponse response;
+    while (stream->Read(&response)) responses.push_back(std::move(response));
+  });
+  for (const auto& request : requests) {
+    if (!stream->Write(request)) break;  // the stream failed; Finish() says why
+  }
+  stream->WritesDone();
+  reader.join();
+  grpc::Status s = stream->Finish();
+  if (!s.ok()) {
+    return WithContext(s,
+                       "ModelStreamInfer at " + address_ + ": " + StatusCodeName(s.error_code()));
+  }
+  return responses;
 }
 
 void KServeClient::AsyncInferSerialized(grpc::ClientContext* context,

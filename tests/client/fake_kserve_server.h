@@ -8,7 +8,8 @@
 // answer is kept (stats_answers()) so tests can recompute the exact deltas the client saw.
 // Errors on demand: set_fail_every(n, code) fails every n-th ModelInfer with `code`;
 // set_delay_ms() makes ModelInfer sleep. Also serves ServerLive/Ready/Metadata, ModelReady,
-// ModelConfig and RepositoryIndex (with one UNAVAILABLE entry).
+// ModelConfig, RepositoryIndex (with one UNAVAILABLE entry) and ModelStreamInfer (each
+// request answered as ModelInfer would, errors in error_message).
 // Threading: gRPC's sync server runs handlers on its own threads; all state is guarded.
 #pragma once
 
@@ -121,6 +122,20 @@ class FakeKServeServer final : public inference::GRPCInferenceService::Service {
     std::lock_guard<std::mutex> lock(mu_);
     *r->add_model_stats() = stats_;
     answers_.push_back(stats_);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ModelStreamInfer(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<inference::ModelStreamInferResponse, inference::ModelInferRequest>*
+          stream) override {
+    inference::ModelInferRequest request;
+    while (stream->Read(&request)) {
+      inference::ModelStreamInferResponse response;
+      grpc::Status s = ModelInfer(context, &request, response.mutable_infer_response());
+      if (!s.ok()) response.set_error_message(s.error_message());
+      if (!stream->Write(response)) break;
+    }
     return grpc::Status::OK;
   }
 

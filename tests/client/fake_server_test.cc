@@ -83,6 +83,30 @@ TEST(FakeServer, InferRoundTrip) {
   EXPECT_EQ(bad.status().error_code(), StatusCode::INVALID_ARGUMENT);
 }
 
+TEST(FakeServer, StreamInferAnswersEveryRequestInOrder) {
+  FakeKServeServer server;
+  KServeClient client(server.address());
+  std::vector<inference::ModelInferRequest> requests;
+  for (int i = 0; i < 50; ++i) {
+    const float v = static_cast<float>(i);
+    requests.push_back(BuildInferRequest("double", "", {Input({v, v, v, v}, 1)}));
+  }
+  requests[7] = BuildInferRequest("double", "", {Input({1, 2}, 1)});  // wrong size
+  auto responses = client.StreamInfer(requests);
+  ASSERT_TRUE(responses.ok()) << StatusToString(responses.status());
+  ASSERT_EQ(responses->size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    const auto& r = (*responses)[i];
+    if (i == 7) {
+      EXPECT_NE(r.error_message().find("must be FP32"), std::string::npos);
+      continue;
+    }
+    auto outputs = ParseInferResponse(r.infer_response());
+    ASSERT_TRUE(outputs.ok());
+    EXPECT_EQ((*outputs)[0].GetAsDouble(3), 2.0 * i);
+  }
+}
+
 TEST(FakeServer, TypedContentsResponsesAreRead) {
   inference::ModelInferResponse r;
   r.set_model_name("m");
