@@ -139,10 +139,15 @@ class FakeKServeServer final : public inference::GRPCInferenceService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ModelInfer(grpc::ServerContext*, const inference::ModelInferRequest* q,
+  grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* q,
                           inference::ModelInferResponse* r) override {
     const int64_t k = infer_calls_.fetch_add(1) + 1;
-    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    // Sleeps in steps so that a cancelled call ends the handler early.
+    const auto wake = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms_);
+    while (std::chrono::steady_clock::now() < wake && !context->IsCancelled()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     if (q->model_name() != kModel) return Unknown(q->model_name());
     if (fail_every_ > 0 && k % fail_every_ == 0) {
       RecordFailure();

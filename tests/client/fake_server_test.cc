@@ -385,3 +385,34 @@ TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
 
 }  // namespace
 }  // namespace trt::client
+
+namespace trt::client {
+namespace {
+
+TEST(LoadGenerator, StopCancelsRequestsThatOutliveTheGrace) {
+  testing::FakeKServeServer server;
+  server.set_delay_ms(20000);                               // far longer than the test may take
+  EndpointPool pool({server.address()}, ClientOptions{0});  // no RPC deadline
+  ModelInfo m;
+  m.name = "double";
+  m.max_batch_size = 8;
+  m.config_known = true;
+  m.inputs = {{"x", "FP32", {-1, 4}}};
+  PerfOptions o;
+  o.model = "double";
+  auto source = RequestSource::Create(m, o);
+  ASSERT_TRUE(source.ok());
+  LoadGenerator generator(&pool, source->get(), LoadConfig{LoadMode::kConcurrency, 3});
+  generator.Start();
+  while (server.infer_calls() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  generator.Stop(/*grace_ms=*/50);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  EXPECT_EQ(generator.outstanding(), 0);
+  const LoadGenerator::Window w = generator.TakeWindow();
+  ASSERT_EQ(w.samples.size(), 3u);  // exactly the three in flight, all cancelled
+  for (const RequestSample& s : w.samples) EXPECT_EQ(s.code, StatusCode::CANCELLED);
+}
+
+}  // namespace
+}  // namespace trt::client
