@@ -49,9 +49,13 @@ class DynamicBatcher {
   virtual Status Enqueue(std::unique_ptr<InferRequest> request) = 0;
 
   // Stops accepting, finishes everything queued, joins threads. Idempotent; blocks.
+  // Called on one of the batcher's own threads (a response callback that drops the last
+  // reference to the model), it cannot wait for itself: it returns at once, and the threads
+  // finish the queue and exit on their own (they co-own the batcher's state).
   virtual void Drain() = 0;
 
-  // Requests currently queued (not yet in an executing batch).
+  // Requests currently queued (not yet in an executing batch; a split request counts until
+  // its last piece starts executing).
   virtual int64_t queue_depth() const = 0;
 };
 

@@ -76,12 +76,13 @@ struct DynamicBatchingConfig {
   uint64_t max_queue_delay_us = 0;
   // Model-wide cap on queued requests (all levels); a full queue answers UNAVAILABLE.
   uint32_t max_queue_size = 1024;
-  // Levels 1 (highest) .. priority_levels; requests without a priority get the default.
+  // Levels 1 (highest) .. priority_levels; requests without a priority get the default
+  // (when the YAML does not say: priority_levels, the lowest).
   uint32_t priority_levels = 1;
   uint32_t default_priority_level = 1;
   QueuePolicy default_queue_policy;
   // After defaults are filled: one entry for EVERY level 1..priority_levels (levels the YAML
-  // does not mention get default_queue_policy).
+  // does not mention get default_queue_policy; fields a level leaves out inherit it).
   std::map<uint32_t, QueuePolicy> priority_queue_policy;
   // Responses leave in arrival order (a later request's response waits for earlier ones).
   bool preserve_ordering = false;
@@ -133,16 +134,24 @@ struct ModelConfig {
 // "<file>: <field.path>: <problem>", listing every problem found, one per line.
 StatusOr<ModelConfig> ParseModelConfig(std::string_view yaml, const std::string& file,
                                        const std::string& model_name);
-// Reads `file` and parses it (NOT_FOUND when missing).
+// Reads `file` and parses it (NOT_FOUND when missing, PERMISSION_DENIED when unreadable).
 StatusOr<ModelConfig> LoadModelConfig(const std::filesystem::path& file,
                                       const std::string& model_name);
 
 // Fills what the config leaves to the model (inputs/outputs when the config lists none,
-// the default profile) and checks the rest against the model's graph: every input/output
-// exists with that dtype and those dims (a -1 dim must be dynamic in the model), the batch
-// dim, and every profile (runtime::ValidateProfile). Errors name the config file, the field
-// and the model's actual value.
+// the default profile, preferred_batch_sizes) and checks the rest against the model's graph:
+// every input/output exists with that dtype and those dims (an input's -1 dim must be dynamic
+// in the model unless every profile fixes it to the model's value, as in a plan whose
+// profiles all fix it; an output's -1 accepts whatever the model computes), the batch dim,
+// and every profile (runtime::ValidateProfile). Errors name the config file, the field and
+// the model's actual value, every problem one per line; on error *config is unchanged.
 Status CompleteConfigFromModel(ModelConfig* config, const graph::Model& model);
+
+// Every dotted key path the parser accepts, parents before children, e.g. "inputs",
+// "inputs[].dims", "dynamic_batching.priority_queue_policy.<level>.timeout_action",
+// "profiles[].shapes.<input>.min" (`[]` = an element of a list, `<...>` = a key the user
+// chooses). configs/CONFIG_REFERENCE.md documents each one.
+std::vector<std::string> ModelConfigKeys();
 
 // KServe datatype string ("FP32", "INT64", "BYTES", ...) of a DType, and back.
 std::string_view KServeDatatype(DType t);

@@ -14,6 +14,7 @@ void RegisterInspect(CLI::App& app, std::function<int()>* run);
 void RegisterRun(CLI::App& app, std::function<int()>* run);
 void RegisterBuild(CLI::App& app, std::function<int()>* run);
 void RegisterBench(CLI::App& app, std::function<int()>* run);
+void RegisterServe(CLI::App& app, std::function<int()>* run);
 
 // Prints "error: <msg>" to stderr and returns 1.
 int ReportError(const std::string& msg);

@@ -1,4 +1,4 @@
-// trtserve: the command-line entry point (inspect, run; build/bench/serve in later issues).
+// trtserve: the command-line entry point (inspect, run, build, bench, serve).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       "  trtserve build model.onnx -o model.plan --profile "
       "dynamic:input=1x3x224x224..8x3x224x224..32x3x224x224\n"
       "  trtserve bench model.plan --shapes=input:8x3x224x224\n"
-      "  trtserve run model.onnx --input input=images.npy --output-dir out/\n"};
+      "  trtserve run model.onnx --input input=images.npy --output-dir out/\n"
+      "  trtserve serve --model-repository configs/model_repository\n"};
   app.require_subcommand(1);
   std::string log_level = "warn";
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   trt::cli::RegisterBench(app, &commands["bench"]);
   trt::cli::RegisterInspect(app, &commands["inspect"]);
   trt::cli::RegisterRun(app, &commands["run"]);
+  trt::cli::RegisterServe(app, &commands["serve"]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

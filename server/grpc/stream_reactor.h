@@ -1,0 +1,63 @@
+// StreamInferReactor: one ModelStreamInfer call (a bidirectional stream of ModelInferRequest
+// -> ModelStreamInferResponse), used by InferenceService::ModelStreamInfer.
+//
+// Reads run continuously: every request read is submitted at once, so several requests of
+// one stream are in flight together (and may batch with each other). Each completes with
+// either its response or an error entry (error_message + the request's model/version/id);
+// responses are written in completion order, one outstanding Write at a time (the rest wait
+// in a queue). The reactor finishes when reading has ended (client half-close or
+// cancellation), every submitted request has completed, and the write queue is empty (or the
+// client is gone, in which case pending writes are dropped). It deletes itself in OnDone.
+//
+// Threading: OnReadDone/OnWriteDone run on gRPC threads, completions on batcher threads;
+// all shared state is guarded by mu_, and StartWrite/Finish are called without it. Finish is
+// called at most once, and only when no completion can arrive any more, so `this` is never
+// used after OnDone.
+#pragma once
+
+#include <grpcpp/support/server_callback.h>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "proto/grpc_service.pb.h"
+#include "server/infer_request.h"
+
+namespace trt::server {
+
+class InferenceService;
+
+class StreamInferReactor final
+    : public ::grpc::ServerBidiReactor<inference::ModelInferRequest,
+                                       inference::ModelStreamInferResponse> {
+ public:
+  // Starts the first read. `service` outlives every reactor (gRPC shutdown waits for them).
+  explicit StreamInferReactor(InferenceService* service);
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnDone() override { delete this; }
+
+ private:
+  using Response = inference::ModelStreamInferResponse;
+
+  void StartNextRead();
+  // Queues a finished request's answer (called once per submitted request).
+  void Complete(std::unique_ptr<Response> response);
+  // With mu_ held: true (and marks finished) when the stream may finish now.
+  bool ShouldFinishLocked();
+
+  InferenceService* service_;
+  std::shared_ptr<inference::ModelInferRequest> reading_;  // target of the outstanding read
+
+  std::mutex mu_;
+  bool reads_done_ = false;
+  bool write_failed_ = false;
+  bool finished_ = false;
+  int64_t in_flight_ = 0;                          // submitted, not yet completed
+  std::unique_ptr<Response> writing_;              // the outstanding Write's message
+  std::deque<std::unique_ptr<Response>> pending_;  // completed, waiting to be written
+};
+
+}  // namespace trt::server
