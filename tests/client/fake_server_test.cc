@@ -36,6 +36,17 @@ PerfOptions ShortRun(const std::string& address) {
   return o;
 }
 
+// What FetchModelInfo reports for the fake's model, for tests that skip the RPCs.
+ModelInfo DoubleModel() {
+  ModelInfo m;
+  m.name = "double";
+  m.max_batch_size = 8;
+  m.config_known = true;
+  m.inputs = {{"x", "FP32", {-1, 4}}};
+  m.outputs = {{"y", "FP32", {-1, 4}}};
+  return m;
+}
+
 HostTensor Input(std::vector<float> values, int64_t batch) {
   HostTensor t{"x", "FP32", {batch, 4}, std::string(values.size() * 4, '\0')};
   std::memcpy(t.data.data(), values.data(), t.data.size());
@@ -314,11 +325,7 @@ TEST(FakeServerPerf, SetupErrorsAreReturnedBeforeLoad) {
 }
 
 TEST(RequestSource, JsonAndDirectoryData) {
-  ModelInfo m;
-  m.name = "double";
-  m.max_batch_size = 8;
-  m.config_known = true;
-  m.inputs = {{"x", "FP32", {-1, 4}}};
+  const ModelInfo m = DoubleModel();
   const std::string dir = ::testing::TempDir() + "/trtserve_client_rs_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   {
@@ -353,21 +360,12 @@ TEST(RequestSource, JsonAndDirectoryData) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace trt::client
-
-namespace trt::client {
-namespace {
 
 TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
   // Closed loop re-issues from the completion callback; calls that fail at once must neither
   // recurse without bound nor stop the loop.
   EndpointPool pool({"127.0.0.1:" + std::to_string(testing::FreePort())}, ClientOptions{2000});
-  ModelInfo m;
-  m.name = "double";
-  m.max_batch_size = 8;
-  m.config_known = true;
-  m.inputs = {{"x", "FP32", {-1, 4}}};
+  const ModelInfo m = DoubleModel();
   PerfOptions o;
   o.model = "double";
   auto source = RequestSource::Create(m, o);
@@ -383,21 +381,12 @@ TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
   EXPECT_EQ(w.error_examples.count("UNAVAILABLE"), 1u);
 }
 
-}  // namespace
-}  // namespace trt::client
-
-namespace trt::client {
-namespace {
 
 TEST(LoadGenerator, StopCancelsRequestsThatOutliveTheGrace) {
   testing::FakeKServeServer server;
   server.set_delay_ms(20000);                               // far longer than the test may take
   EndpointPool pool({server.address()}, ClientOptions{0});  // no RPC deadline
-  ModelInfo m;
-  m.name = "double";
-  m.max_batch_size = 8;
-  m.config_known = true;
-  m.inputs = {{"x", "FP32", {-1, 4}}};
+  const ModelInfo m = DoubleModel();
   PerfOptions o;
   o.model = "double";
   auto source = RequestSource::Create(m, o);
