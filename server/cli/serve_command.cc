@@ -177,8 +177,16 @@ int RunServe(const ServeOptions& o) {
             << std::endl;
   (*grpc)->Shutdown(std::chrono::seconds(o.shutdown_timeout_s));
   if (metrics) metrics->Stop();
+  // Every RPC has finished: these totals are final for the models still loaded.
+  uint64_t ok = 0, failed = 0;
+  for (const auto& model : (*repo)->AllServing()) {
+    const server::ModelStatsSnapshot s = model->stats()->Snapshot();
+    ok += s.success.count;
+    for (const auto& [reason, n] : s.failures) failed += n;
+  }
   (*repo)->Shutdown();
-  std::cout << "stopped" << std::endl;
+  std::cout << "stopped: answered " << ok << " inference requests OK and " << failed
+            << " with an error" << std::endl;
   return 0;
 }
 

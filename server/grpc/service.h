@@ -16,7 +16,9 @@
 // possibly out of order, one Write at a time; the stream finishes once the client has
 // half-closed (or cancelled) and every accepted request has been answered and written.
 //
-// Readiness and health: ServerReady is repository->Ready() and not shutting down. With an
+// Readiness and health: ServerReady is repository->Ready() and not shutting down. ModelReady
+// answers NOT_FOUND (with the available names) for an unknown model or version, and
+// ready=false for a known model that is not loaded or still loading. With an
 // attached HealthCheckServiceInterface, "" mirrors ServerReady, "inference.GRPCInferenceService"
 // is SERVING until shutdown, and each model name is SERVING while some version is ready.
 // SyncHealth() refreshes the model entries (after Load/Unload; the owner calls it

@@ -177,6 +177,19 @@ inline void WriteDigitsModel(const fs::path& root, const std::string& name,
   std::ofstream(root / name / "config.yaml") << config_yaml;
 }
 
+// A digits config.yaml: max_batch_size 16, profiles latency (batch 1) and dynamic (1..16,
+// opt 4), no warmup, and `dynamic_batching` (a YAML flow mapping) as given.
+inline std::string DigitsYaml(const std::string& dynamic_batching = "{max_queue_delay_us: 0}") {
+  return "max_batch_size: 16\n"
+         "profiles:\n"
+         "  - name: latency\n"
+         "    shapes: {input: [1, 1, 8, 8]}\n"
+         "  - name: dynamic\n"
+         "    shapes: {input: {min: [1, 1, 8, 8], opt: [4, 1, 8, 8], max: [16, 1, 8, 8]}}\n"
+         "dynamic_batching: " +
+         dynamic_batching + "\nwarmup: {iterations: 0}\n";
+}
+
 // Rows [begin, begin + count) of the 16 held-out digit images (wrapping around), and the
 // matching reference logits from PyTorch.
 inline Tensor DigitRows(const std::string& npy, int begin, int count) {
