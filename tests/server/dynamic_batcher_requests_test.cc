@@ -179,13 +179,13 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s;
     return s.message();
   };
-  EXPECT_EQ(error({}), "model 'digits': missing input 'input' (expected FP32 [-1, 1, 8, 8])");
+  EXPECT_EQ(error({}), "model 'digits': missing input 'input' (expected float32 [-1, 1, 8, 8])");
   EXPECT_EQ(error({{"input", Images(1)}, {"extra", Images(1)}}),
             "model 'digits': unexpected input 'extra'; the model's inputs are: input");
   EXPECT_EQ(error({{"input", Images(1)}, {"input", Images(1)}}),
             "model 'digits': input 'input' given twice");
   EXPECT_EQ(error({{"input", Tensor(DType::kInt32, Shape{1, 1, 8, 8})}}),
-            "model 'digits': input 'input' has datatype INT32, expected FP32");
+            "model 'digits': input 'input' has datatype INT32 (int32), expected FP32 (float32)");
   EXPECT_EQ(error({{"input", Tensor(DType::kFloat32, Shape{1, 8, 8})}}),
             "model 'digits': input 'input' has shape [1, 8, 8] (rank 3), expected rank 4 "
             "[-1, 1, 8, 8] (batch dim first)");
@@ -199,7 +199,7 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
             "model 'digits': input 'input' has shape [0, 1, 8, 8], an empty batch; send at least "
             "one row");
   EXPECT_EQ(error({{"input", Tensor()}}),
-            "model 'digits': input 'input' has no data (expected FP32 [-1, 1, 8, 8])");
+            "model 'digits': input 'input' has no data (expected float32 [-1, 1, 8, 8])");
   EXPECT_EQ(error({{"input", Images(1)}}, {"logits", "nope"}),
             "model 'digits': unknown output 'nope' requested; the model's outputs are: logits, "
             "probabilities");
