@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 
+from results_md import write_section  # benchmarks/results_md.py
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MODELS_DIR = os.path.join(HERE, "models", "out")
@@ -401,8 +403,7 @@ def write_markdown(path, meta, rows):
              f"{meta['bert_seq']} "
              "with an all-ones attention mask. FLOPs are 2 × the multiply-adds of the Conv/Gemm/MatMul nodes "
              "of the exported graph at each shape (see the model's sidecar JSON).")
-    with open(path, "w") as f:
-        f.write("\n".join(L) + "\n")
+    write_section(path, "peer-comparison", "\n".join(L))
 
 
 if __name__ == "__main__":

@@ -128,7 +128,9 @@ Status CheckTensorSize(const HostTensor& t) {
 }
 
 std::string Preview(const HostTensor& t, int max_values) {
-  if (t.datatype == "BYTES") return "[" + std::to_string(t.NumElements()) + " strings]";
+  if (t.datatype == "BYTES") {
+    return std::string("[").append(std::to_string(t.NumElements())).append(" strings]");
+  }
   const DataTypeInfo* info = FindDataType(t.datatype);
   std::string s = "[";
   const int64_t n = std::min<int64_t>(t.NumElements(), max_values);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <thread>
 
 namespace trt::client {
 namespace {
@@ -19,6 +20,15 @@ std::string Quoted(const std::string& model, const std::string& version) {
   std::string s = "'" + model + "'";
   if (!version.empty()) s += " version " + version;
   return s;
+}
+
+// ModelReady/ModelMetadata/ModelConfig/ModelStatistics requests all carry name + version.
+template <typename Request>
+Request NameVersion(const std::string& model, const std::string& version) {
+  Request request;
+  request.set_name(model);
+  request.set_version(version);
+  return request;
 }
 
 }  // namespace
@@ -82,9 +92,7 @@ StatusOr<bool> KServeClient::ServerReady() {
 }
 
 StatusOr<bool> KServeClient::ModelReady(const std::string& model, const std::string& version) {
-  inference::ModelReadyRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelReadyRequest>(model, version);
   TRTC_ASSIGN_OR_RETURN(auto r, (Call<inference::ModelReadyRequest, inference::ModelReadyResponse>(
                                     &inference::GRPCInferenceService::Stub::ModelReady, req,
                                     "ModelReady " + Quoted(model, version))));
@@ -98,9 +106,7 @@ StatusOr<inference::ServerMetadataResponse> KServeClient::ServerMetadata() {
 
 StatusOr<inference::ModelMetadataResponse> KServeClient::ModelMetadata(const std::string& model,
                                                                        const std::string& version) {
-  inference::ModelMetadataRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelMetadataRequest>(model, version);
   return Call<inference::ModelMetadataRequest, inference::ModelMetadataResponse>(
       &inference::GRPCInferenceService::Stub::ModelMetadata, req,
       "ModelMetadata " + Quoted(model, version));
@@ -108,9 +114,7 @@ StatusOr<inference::ModelMetadataResponse> KServeClient::ModelMetadata(const std
 
 StatusOr<inference::ModelConfigResponse> KServeClient::ModelConfig(const std::string& model,
                                                                    const std::string& version) {
-  inference::ModelConfigRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelConfigRequest>(model, version);
   return Call<inference::ModelConfigRequest, inference::ModelConfigResponse>(
       &inference::GRPCInferenceService::Stub::ModelConfig, req,
       "ModelConfig " + Quoted(model, version));
@@ -118,9 +122,7 @@ StatusOr<inference::ModelConfigResponse> KServeClient::ModelConfig(const std::st
 
 StatusOr<inference::ModelStatisticsResponse> KServeClient::ModelStatistics(
     const std::string& model, const std::string& version) {
-  inference::ModelStatisticsRequest req;
-  req.set_name(model);
-  req.set_version(version);
+  const auto req = NameVersion<inference::ModelStatisticsRequest>(model, version);
   return Call<inference::ModelStatisticsRequest, inference::ModelStatisticsResponse>(
       &inference::GRPCInferenceService::Stub::ModelStatistics, req,
       "ModelStatistics " + Quoted(model, version));
@@ -156,6 +158,29 @@ StatusOr<inference::ModelInferResponse> KServeClient::Infer(
   return Call<inference::ModelInferRequest, inference::ModelInferResponse>(
       &inference::GRPCInferenceService::Stub::ModelInfer, request,
       "ModelInfer " + Quoted(request.model_name(), request.model_version()));
+}
+
+StatusOr<std::vector<inference::ModelStreamInferResponse>> KServeClient::StreamInfer(
+    const std::vector<inference::ModelInferRequest>& requests) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  auto stream = stub_->ModelStreamInfer(&context);
+  std::vector<inference::ModelStreamInferResponse> responses;
+  std::thread reader([&] {
+    inference::ModelStreamInferResponse response;
+    while (stream->Read(&response)) responses.push_back(std::move(response));
+  });
+  for (const auto& request : requests) {
+    if (!stream->Write(request)) break;  // the stream failed; Finish() says why
+  }
+  stream->WritesDone();
+  reader.join();
+  grpc::Status s = stream->Finish();
+  if (!s.ok()) {
+    return WithContext(s,
+                       "ModelStreamInfer at " + address_ + ": " + StatusCodeName(s.error_code()));
+  }
+  return responses;
 }
 
 void KServeClient::AsyncInferSerialized(grpc::ClientContext* context,

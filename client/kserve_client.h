@@ -61,6 +61,12 @@ class KServeClient {
   Status LoadModel(const std::string& model);
   Status UnloadModel(const std::string& model);
   StatusOr<inference::ModelInferResponse> Infer(const inference::ModelInferRequest& request);
+  // ModelStreamInfer: sends `requests` on one bidirectional stream (responses are read
+  // concurrently, so large exchanges cannot stall on flow control), half-closes, and returns
+  // every response in arrival order; a failed request's response carries error_message. The
+  // status is the stream's own (transport or server failure).
+  StatusOr<std::vector<inference::ModelStreamInferResponse>> StreamInfer(
+      const std::vector<inference::ModelInferRequest>& requests);
 
   // The load tester's hot path: ModelInfer with an already serialized ModelInferRequest,
   // through gRPC's callback API, so no thread blocks per outstanding request. `context`,

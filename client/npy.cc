@@ -15,7 +15,9 @@ constexpr char kMagic[] = "\x93NUMPY";
 // The value text of `key` in a header dict like "{'descr': '<f4', 'shape': (2, 3), }".
 bool HeaderValue(std::string_view header, std::string_view key, std::string* value) {
   for (char quote : {'\'', '"'}) {
-    const std::string pattern = std::string(1, quote) + std::string(key) + quote;
+    std::string pattern(1, quote);
+    pattern.append(key);
+    pattern += quote;
     size_t pos = header.find(pattern);
     if (pos == std::string_view::npos) continue;
     pos = header.find(':', pos + pattern.size());
@@ -198,8 +200,8 @@ StatusOr<HostTensor> ConvertForInput(HostTensor t, const std::string& datatype,
     return t;
   }
   const DataTypeInfo* want = FindDataType(datatype);
-  const std::string numpy_name =
-      want && !want->npy.empty() ? "'" + std::string(want->npy) + "'" : "the model's dtype";
+  std::string numpy_name = "the model's dtype";
+  if (want && !want->npy.empty()) numpy_name = std::string("'").append(want->npy).append("'");
   return InvalidArgumentError("model '" + model + "' input '" + input + "' expects " + datatype +
                               " but the data is " + t.datatype + "; convert it, e.g. " +
                               "np.save(path, arr.astype(" + numpy_name + "))");

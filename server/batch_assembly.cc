@@ -68,13 +68,6 @@ std::string Join(const std::vector<std::string>& names) {
   return s;
 }
 
-const TensorConfig* FindConfig(const std::vector<TensorConfig>& list, const std::string& name) {
-  for (const auto& t : list) {
-    if (t.name == name) return &t;
-  }
-  return nullptr;
-}
-
 std::string BareSymbol(const graph::Dim& d) {
   return d.is_symbol() && !d.HasUnknown() ? d.ToString() : std::string();
 }
@@ -83,7 +76,7 @@ Status LayoutInputs(const ModelConfig& config, const graph::Graph& g, ModelLayou
   const std::string where = "model '" + config.name + "'";
   const int off = layout->batched ? 1 : 0;
   for (const graph::Value* v : g.inputs()) {
-    const TensorConfig* c = FindConfig(config.inputs, v->name);
+    const TensorConfig* c = config.FindInput(v->name);
     if (c == nullptr) {
       return InvalidArgument(where + ": the model's input '" + v->name +
                              "' is missing from the config's inputs");
@@ -145,7 +138,7 @@ Status LayoutOutputs(const ModelConfig& config, const graph::Graph& g, ModelLayo
   for (const graph::Value* v : g.outputs()) {
     ModelLayout::Output out;
     out.name = v->name;
-    const TensorConfig* c = FindConfig(config.outputs, v->name);
+    const TensorConfig* c = config.FindOutput(v->name);
     out.dtype = c != nullptr && c->dtype != DType::kUndefined ? c->dtype : v->dtype;
     if (v->shape) out.dims = *v->shape;
     out.trimmed.assign(out.dims.size(), false);

@@ -11,16 +11,16 @@
 #include <algorithm>
 #include <bit>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "engine/base/logging.h"
 #include "server/batch_assembly.h"
 #include "server/batch_policy.h"
+#include "server/batch_queue.h"
 #include "server/model_instance.h"
 #include "server/request_validation.h"
+#include "server/response_delivery.h"
 
 namespace trt::server {
 namespace {
@@ -28,13 +28,6 @@ namespace {
 uint64_t Ns(TimePoint from, TimePoint to) {
   return to > from ? static_cast<uint64_t>((to - from).count()) : 0;
 }
-
-struct Level {
-  QueuePolicy policy;
-  std::vector<QueuedItem> items;  // arrival order; items[i] describes pieces[i]
-  std::vector<Piece> pieces;
-  int64_t queued_requests = 0;
-};
 
 struct Worker {
   int index = 0;
@@ -58,7 +51,7 @@ class Core : public std::enable_shared_from_this<Core> {
   void Drain();
   int64_t queue_depth() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return queued_requests_;
+    return queue_.queued_requests();
   }
 
  private:
@@ -75,10 +68,6 @@ class Core : public std::enable_shared_from_this<Core> {
                       std::vector<std::shared_ptr<RequestState>>* finished,
                       uint64_t* wake = nullptr);
   void NotifyWorkers(uint64_t wake);
-  void TakeBatchLocked(Batch* batch);
-  void DequeuedLocked(RequestState& state);
-  void ExpireLocked(TimePoint now, std::vector<std::shared_ptr<RequestState>>* finished);
-  void CompactLocked();
   bool QuiescentLocked() const;
   void StopLocked();
   Status RejectLocked(Status status, bool queue_full);
@@ -103,15 +92,13 @@ class Core : public std::enable_shared_from_this<Core> {
   std::vector<std::unique_ptr<Worker>> workers_;
 
   mutable std::mutex mu_;
-  std::vector<Level> levels_;                       // index 0 = priority level 1
-  std::vector<std::span<const QueuedItem>> views_;  // scratch for DecideBatch
-  BatchDecision decision_;                          // scratch, capacity reused
-  int64_t queued_requests_ = 0;
-  uint64_t next_seq_ = 0;
-  bool draining_ = false;
-  bool stop_ = false;
-  TimePoint next_wake_ = TimePoint::max();
-  TimePoint timer_waiting_until_ = TimePoint::min();  // min = the timer thread is awake
+  BatchQueue queue_;                                  // guarded by mu_
+  BatchDecision decision_;                            // guarded by mu_ (scratch, capacity reused)
+  uint64_t next_seq_ = 0;                             // guarded by mu_
+  bool draining_ = false;                             // guarded by mu_
+  bool stop_ = false;                                 // guarded by mu_
+  TimePoint next_wake_ = TimePoint::max();            // guarded by mu_
+  TimePoint timer_waiting_until_ = TimePoint::min();  // guarded by mu_; min = timer awake
   std::condition_variable timer_cv_;
   std::condition_variable stopped_cv_;
 
@@ -121,16 +108,7 @@ class Core : public std::enable_shared_from_this<Core> {
   std::vector<std::thread::id> thread_ids_;
   bool threads_released_ = false;
 
-  // preserve_ordering: responses wait in `ready_` (index = seq - deliver_seq_) until every
-  // earlier one went out; one thread at a time delivers (outside the lock).
-  struct Ready {
-    std::function<void(InferResponse&&)> callback;
-    InferResponse response;
-  };
-  std::mutex order_mu_;
-  std::deque<std::optional<Ready>> ready_;
-  uint64_t deliver_seq_ = 0;
-  bool delivering_ = false;
+  ResponseSequencer sequencer_;  // preserve_ordering only
 };
 
 Core::Core(std::shared_ptr<const ModelConfig> config, std::shared_ptr<const ModelLayout> layout,
@@ -144,14 +122,9 @@ Core::Core(std::shared_ptr<const ModelConfig> config, std::shared_ptr<const Mode
       stats_(std::move(stats)),
       clock_(clock),
       policy_(std::move(policy)),
-      validator_(layout_, plan_, config_->dynamic_batching) {
-  const DynamicBatchingConfig& db = config_->dynamic_batching;
-  levels_.resize(std::max<uint32_t>(1, db.priority_levels));
-  for (size_t l = 0; l < levels_.size(); ++l) {
-    auto it = db.priority_queue_policy.find(static_cast<uint32_t>(l + 1));
-    levels_[l].policy = it != db.priority_queue_policy.end() ? it->second : db.default_queue_policy;
-  }
-  views_.resize(levels_.size());
+      validator_(layout_, plan_, config_->dynamic_batching),
+      queue_(layout_->model_name, config_->dynamic_batching),
+      sequencer_(layout_->model_name) {
   for (auto& inst : instances) {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->index = static_cast<int>(workers_.size()) - 1;
@@ -188,45 +161,13 @@ Status Core::Enqueue(std::unique_ptr<InferRequest> request) {
                                     "server or after the model is loaded again"),
                         false);
   }
-  Level& level = levels_[state.level];
-  const uint32_t cap = config_->dynamic_batching.max_queue_size;
-  if (cap > 0 && queued_requests_ >= cap) {
-    return RejectLocked(
-        Unavailable("model '" + name + "': queue is full (" + std::to_string(queued_requests_) +
-                    " requests queued, max_queue_size " + std::to_string(cap) +
-                    "); retry later or raise dynamic_batching.max_queue_size"),
-        true);
-  }
-  if (level.policy.max_queue_size > 0 && level.queued_requests >= level.policy.max_queue_size) {
-    return RejectLocked(
-        Unavailable("model '" + name + "': the queue of priority level " +
-                    std::to_string(state.level + 1) + " is full (" +
-                    std::to_string(level.queued_requests) + " requests queued, max_queue_size " +
-                    std::to_string(level.policy.max_queue_size) +
-                    "); retry later or raise that level's max_queue_size in "
-                    "dynamic_batching's queue policy"),
-        true);
-  }
+  Status capacity = queue_.CheckCapacity(state.level);
+  if (!capacity.ok()) return RejectLocked(std::move(capacity), true);
   const TimePoint now = clock_->Now();
-  InferRequest& req = *state.request;
-  req.arrival = now;
+  state.request->arrival = now;
   state.seq = next_seq_++;
-  const uint64_t timeout_us = level.policy.allow_timeout_override && req.timeout_us > 0
-                                  ? req.timeout_us
-                                  : level.policy.timeout_us;
-  const TimePoint deadline =
-      timeout_us > 0 ? now + std::chrono::microseconds(timeout_us) : TimePoint::max();
-  int64_t offset = 0;
-  for (int64_t rows : prepared->piece_rows) {
-    level.items.push_back(
-        QueuedItem{rows, prepared->shape_key, prepared->profile_mask, now, deadline, false});
-    level.pieces.push_back(Piece{prepared->state, offset, rows});
-    offset += rows;
-  }
-  state.pieces_queued = static_cast<int>(prepared->piece_rows.size());
-  level.queued_requests += 1;
-  queued_requests_ += 1;
-  stats_->SetQueueDepth(queued_requests_);
+  queue_.Push(*prepared, now);
+  stats_->SetQueueDepth(queue_.queued_requests());
   uint64_t wake = 0;
   ScheduleLocked(now, nullptr, nullptr, &wake);
   lock.unlock();
@@ -236,22 +177,18 @@ Status Core::Enqueue(std::unique_ptr<InferRequest> request) {
 
 void Core::ScheduleLocked(TimePoint now, Worker* self,
                           std::vector<std::shared_ptr<RequestState>>* finished, uint64_t* wake) {
-  ExpireLocked(now, finished);
+  const int64_t depth = queue_.queued_requests();
+  queue_.Expire(now, finished != nullptr, finished);
   for (;;) {
     int idle = 0;
     for (const auto& w : workers_) idle += w->busy ? 0 : 1;
-    for (size_t l = 0; l < levels_.size(); ++l) views_[l] = levels_[l].items;
-    DecideBatch(policy_, QueueState{views_, idle, draining_}, now, &decision_);
-    if (decision_.kind != BatchDecision::Kind::kSend) {
-      next_wake_ = decision_.wake_at;
-      if (next_wake_ < timer_waiting_until_) timer_cv_.notify_one();
-      return;
-    }
+    DecideBatch(policy_, QueueState{queue_.Views(), idle, draining_}, now, &decision_);
+    if (decision_.kind != BatchDecision::Kind::kSend) break;
     Worker* w = self != nullptr && !self->busy ? self : nullptr;
     for (size_t i = 0; w == nullptr && i < workers_.size(); ++i) {
       if (!workers_[i]->busy) w = workers_[i].get();
     }
-    TakeBatchLocked(&w->next);
+    queue_.Take(decision_, &w->next);
     w->busy = true;
     w->has_batch = true;
     if (w == self) continue;
@@ -261,86 +198,17 @@ void Core::ScheduleLocked(TimePoint now, Worker* self,
       w->cv.notify_one();
     }
   }
+  if (queue_.queued_requests() != depth) stats_->SetQueueDepth(queue_.queued_requests());
+  next_wake_ = decision_.wake_at;
+  if (next_wake_ < timer_waiting_until_) timer_cv_.notify_one();
 }
 
 void Core::NotifyWorkers(uint64_t wake) {
   for (; wake != 0; wake &= wake - 1) workers_[std::countr_zero(wake)]->cv.notify_one();
 }
 
-void Core::TakeBatchLocked(Batch* batch) {
-  batch->profile = decision_.profile;
-  batch->rows = decision_.batch_size;
-  batch->pieces.clear();
-  for (const ItemRef& ref : decision_.items) {
-    Level& level = levels_[ref.level];
-    batch->pieces.push_back(std::move(level.pieces[ref.index]));
-    level.items[ref.index].rows = -1;  // taken; compacted below
-    DequeuedLocked(*batch->pieces.back().state);
-  }
-  CompactLocked();
-}
-
-void Core::DequeuedLocked(RequestState& state) {
-  if (--state.pieces_queued > 0) return;
-  levels_[state.level].queued_requests -= 1;
-  queued_requests_ -= 1;
-}
-
-void Core::ExpireLocked(TimePoint now, std::vector<std::shared_ptr<RequestState>>* finished) {
-  bool removed = false;
-  for (Level& level : levels_) {
-    for (size_t i = 0; i < level.items.size(); ++i) {
-      QueuedItem& item = level.items[i];
-      if (item.expired || item.deadline > now) continue;
-      if (level.policy.timeout_action == QueuePolicy::TimeoutAction::kDelay) {
-        item.expired = true;
-        continue;
-      }
-      if (finished == nullptr) continue;  // left for the timer thread
-      std::shared_ptr<RequestState> state = std::move(level.pieces[i].state);
-      item.rows = -1;
-      removed = true;
-      DequeuedLocked(*state);
-      const auto timeout_us =
-          std::chrono::duration_cast<std::chrono::microseconds>(item.deadline - item.arrival);
-      const auto waited_us =
-          std::chrono::duration_cast<std::chrono::microseconds>(now - item.arrival);
-      std::lock_guard<std::mutex> state_lock(state->mu);
-      if (state->status.ok()) {
-        state->status =
-            Status(StatusCode::kDeadlineExceeded,
-                   "model '" + layout_->model_name + "': request timed out after " +
-                       std::to_string(waited_us.count()) + " us in the queue (timeout " +
-                       std::to_string(timeout_us.count()) +
-                       " us); retry, raise the timeout, or add instances to serve the load");
-      }
-      if (--state->pieces_left == 0) finished->push_back(std::move(state));
-    }
-  }
-  if (!removed) return;
-  CompactLocked();
-}
-
-// Removes the items marked taken (rows < 0), keeping arrival order.
-void Core::CompactLocked() {
-  for (Level& level : levels_) {
-    size_t keep = 0;
-    for (size_t i = 0; i < level.items.size(); ++i) {
-      if (level.items[i].rows < 0) continue;
-      if (keep != i) {
-        level.items[keep] = level.items[i];
-        level.pieces[keep] = std::move(level.pieces[i]);
-      }
-      ++keep;
-    }
-    level.items.resize(keep);
-    level.pieces.resize(keep);
-  }
-  stats_->SetQueueDepth(queued_requests_);
-}
-
 bool Core::QuiescentLocked() const {
-  if (queued_requests_ > 0) return false;
+  if (queue_.queued_requests() > 0) return false;
   for (const auto& w : workers_) {
     if (w->busy) return false;
   }
@@ -372,6 +240,9 @@ void Core::WorkerLoop(Worker* w) {
       stats_->RecordExecution(batch.profile, batch.rows, timing.counts.total_elements,
                               timing.counts.padding_elements, timing.input_ns, timing.infer_ns,
                               timing.output_ns);
+    } else if (status.code() == StatusCode::kInvalidArgument ||
+               status.code() == StatusCode::kOutOfRange) {
+      TRT_LOG_DEBUG("{}", status.message());  // caused by request data; the client is told
     } else {
       TRT_LOG_WARN("{}", status.message());
     }
@@ -457,25 +328,11 @@ void Core::Complete(RequestState& state) {
 }
 
 void Core::Deliver(RequestState& state, InferResponse&& response) {
-  if (!config_->dynamic_batching.preserve_ordering) {
-    state.request->on_complete(std::move(response));
-    return;
+  if (config_->dynamic_batching.preserve_ordering) {
+    sequencer_.Deliver(state.seq, std::move(state.request->on_complete), std::move(response));
+  } else {
+    InvokeCallback(layout_->model_name, state.request->on_complete, std::move(response));
   }
-  std::unique_lock<std::mutex> lock(order_mu_);
-  const size_t slot = static_cast<size_t>(state.seq - deliver_seq_);
-  if (ready_.size() <= slot) ready_.resize(slot + 1);
-  ready_[slot].emplace(Ready{std::move(state.request->on_complete), std::move(response)});
-  if (delivering_) return;  // the delivering thread will send it in turn
-  delivering_ = true;
-  while (!ready_.empty() && ready_.front().has_value()) {
-    Ready next = std::move(*ready_.front());
-    ready_.pop_front();
-    ++deliver_seq_;
-    lock.unlock();
-    next.callback(std::move(next.response));
-    lock.lock();
-  }
-  delivering_ = false;
 }
 
 bool Core::OnOwnThread() const {

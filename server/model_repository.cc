@@ -290,7 +290,9 @@ Status ModelRepositoryImpl::LoadWithLock(const std::string& name,
   }
   TRT_LOG_INFO("model '{}' serving version(s) {}{}{}", name, JoinVersions(still_serving),
                out.reused.empty() ? "" : " (unchanged: " + JoinVersions(out.reused) + ")",
-               retired_versions.empty() ? "" : "; retired " + JoinVersions(retired_versions));
+               retired_versions.empty()
+                   ? ""
+                   : "; retired the previous version(s) " + JoinVersions(retired_versions));
   return Status::Ok();
 }
 
@@ -298,17 +300,20 @@ Status ModelRepositoryImpl::Unload(const std::string& name) {
   TRT_RETURN_IF_ERROR(ValidateModelName(name));
   std::error_code ec;
   const bool in_folder = fs::is_directory(options_.root / name, ec);
+  {
+    std::shared_lock lock(mu_);
+    if (!models_.count(name)) {  // never seen: nothing to unload (and no load lock to make)
+      lock.unlock();
+      return in_folder ? Status::Ok() : NotInRepository(name);
+    }
+  }
   auto load_lock = LoadLockFor(name);
   std::lock_guard<std::mutex> guard(*load_lock);
   VersionMap retired;
   {
     std::unique_lock lock(mu_);
     auto it = models_.find(name);
-    if (it == models_.end()) {
-      if (in_folder) return Status::Ok();
-      lock.unlock();
-      return NotInRepository(name);
-    }
+    if (it == models_.end()) return Status::Ok();  // removed by a concurrent Unload
     Entry& e = it->second;
     e.wanted = false;
     e.unloading = true;

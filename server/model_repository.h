@@ -76,10 +76,10 @@ struct RepositoryOptions {
   enum class ControlMode { kAll, kExplicit } control_mode = ControlMode::kAll;
   std::vector<std::string> startup_models;  // kExplicit: loaded at Open
   // > 0: a thread checks the repository this often (seconds). kAll: added folders are loaded,
-  // removed ones unloaded, changed ones (config.yaml content, version folders, model file
-  // size/mtime) reloaded. kExplicit: only models loaded by Load/startup_models are reloaded
-  // or unloaded; new folders wait for Load. A model whose reload failed is retried only
-  // after its files change again.
+  // removed ones unloaded, changed ones (config.yaml content, the set of version folders, or
+  // size/mtime/inode of any file in them) reloaded. kExplicit: only models loaded by
+  // Load/startup_models are reloaded or unloaded; new folders wait for Load. A model whose reload
+  // failed is retried only after its files change again.
   int poll_interval_s = 0;         // 0 = never poll
   bool show_progress = false;      // plan builds log their stages (terminal only)
   BatcherFactory batcher_factory;  // empty = DynamicBatcher::Create

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -79,6 +80,8 @@ struct FileStamp {
   uint64_t inode = 0;
   bool operator==(const FileStamp&) const = default;
 };
+// The stamp of one file (named `name` in the stamp); nullopt when it cannot be stat-ed.
+std::optional<FileStamp> StampFile(const std::filesystem::path& file, std::string name);
 // Every visible regular file directly inside a version folder (the model file and any
 // external-data files), sorted by name.
 std::vector<FileStamp> StampVersionFolder(const std::filesystem::path& model_dir, int64_t version);

@@ -172,8 +172,7 @@ bool ProfilesMatch(const std::vector<runtime::OptimizationProfile>& want,
 
 StatusOr<CachedPlan> LoadOrBuildCachedPlan(CachedPlanRequest request) {
   Counters& counters = GlobalCounters();
-  TRT_ASSIGN_OR_RETURN(uint64_t model_hash, HashFileContents(request.model_file));
-  const std::string key = PlanCacheKey(model_hash, request.build_key, IsaName(ActiveIsa()));
+  const std::string key = PlanCacheKey(request.model_hash, request.build_key, IsaName(ActiveIsa()));
   CachedPlan out;
   out.cache_file = request.model_file.parent_path() / kPlanCacheDirName / (key + ".plan");
 

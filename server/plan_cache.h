@@ -1,7 +1,7 @@
 // PlanCache: the compiled plans of ONNX models, cached next to the model so that a restart
 // does not rebuild them.
 //
-// Location: <version dir>/.trtserve-cache/<key>.plan, with
+// Location: <model file's folder>/.trtserve-cache/<key>.plan, with
 //   key = <FNV-1a-64 of the model file bytes>-<FNV-1a-64 of "BuildKey|ISA">-<ISA name>
 // (16 hex digits each, e.g. "3f2a...-9c01...-avx2"). The ISA is runtime::ActiveIsa() (what
 // the builder records in plans, and what TRTSERVE_ISA may cap), so a generic and an AVX2
@@ -58,6 +58,10 @@ bool ProfilesMatch(const std::vector<runtime::OptimizationProfile>& want,
 
 struct CachedPlanRequest {
   std::filesystem::path model_file;  // the model.onnx the plan is built from
+  // HashFileContents of the exact bytes `model` was loaded from. The caller hashes (and makes
+  // sure the file did not change while it loaded it), so a plan is never cached under the
+  // hash of other bytes than it was built from.
+  uint64_t model_hash = 0;
   // The loaded model (runtime::LoadModel); consumed by the build (BuildPlan optimizes it in
   // place), so it must not be used by the caller afterwards. Not touched on a cache hit.
   std::shared_ptr<graph::Model> model;

@@ -191,6 +191,17 @@ StatusOr<std::vector<int64_t>> SelectVersions(const VersionPolicy& policy,
   return selected;
 }
 
+std::optional<FileStamp> StampFile(const fs::path& file, std::string name) {
+  struct stat st;
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  FileStamp s;
+  s.name = std::move(name);
+  s.size = static_cast<uint64_t>(st.st_size);
+  s.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  s.inode = static_cast<uint64_t>(st.st_ino);
+  return s;
+}
+
 std::vector<FileStamp> StampVersionFolder(const fs::path& model_dir, int64_t version) {
   std::vector<FileStamp> out;
   const std::string folder = std::to_string(version);
@@ -198,14 +209,8 @@ std::vector<FileStamp> StampVersionFolder(const fs::path& model_dir, int64_t ver
     std::error_code ec;
     const std::string name = entry.path().filename().string();
     if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec)) return;
-    struct stat st;
-    if (::stat(entry.path().c_str(), &st) != 0) return;  // vanished meanwhile
-    FileStamp s;
-    s.name = folder + "/" + name;
-    s.size = static_cast<uint64_t>(st.st_size);
-    s.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-    s.inode = static_cast<uint64_t>(st.st_ino);
-    out.push_back(std::move(s));
+    auto stamp = StampFile(entry.path(), folder + "/" + name);
+    if (stamp) out.push_back(std::move(*stamp));  // else: vanished meanwhile
   });
   std::sort(out.begin(), out.end(),
             [](const FileStamp& a, const FileStamp& b) { return a.name < b.name; });

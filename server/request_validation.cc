@@ -152,7 +152,7 @@ Status RequestValidator::CheckInputs(const InferRequest& request, std::vector<in
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ModelLayout::Input& in = inputs[i];
     const std::string expected =
-        std::string(DTypeName(in.dtype)) + " " + DimsToString(in.dims, layout_->batched);
+        std::string(KServeDatatype(in.dtype)) + " " + DimsToString(in.dims, layout_->batched);
     if ((*order)[i] < 0) {
       return InvalidArgument(Where() + ": missing input '" + in.name + "' (expected " + expected +
                              ")");
@@ -160,9 +160,9 @@ Status RequestValidator::CheckInputs(const InferRequest& request, std::vector<in
     const Tensor& t = request.inputs[(*order)[i]].second;
     const std::string what = Where() + ": input '" + in.name + "'";
     if (!t.defined()) return InvalidArgument(what + " has no data (expected " + expected + ")");
-    if (t.dtype() != in.dtype) {
-      return InvalidArgument(what + " has dtype " + std::string(DTypeName(t.dtype())) +
-                             ", expected " + std::string(DTypeName(in.dtype)));
+    if (t.dtype() != in.dtype) {  // KServe spellings: what clients send
+      return InvalidArgument(what + " has datatype " + std::string(KServeDatatype(t.dtype())) +
+                             ", expected " + std::string(KServeDatatype(in.dtype)));
     }
     int64_t bytes = 0;
     Status size = CheckShapeSize(t.dtype(), t.shape(), &bytes);

@@ -33,10 +33,20 @@ std::function<void(std::string_view, double)> StageLogger(const std::string& lab
 StatusOr<std::string> PlanFromOnnx(const VersionFolder& folder, const std::string& label,
                                    const VersionLoadOptions& options, ModelConfig* config,
                                    std::shared_ptr<runtime::Plan>* plan) {
+  // The plan is cached under the hash of the bytes it is built from: hash, load, and make
+  // sure the file did not change in between (a copy still being written, say).
+  const auto before = StampFile(folder.model_file, "");
+  TRT_ASSIGN_OR_RETURN(uint64_t model_hash, HashFileContents(folder.model_file));
   TRT_ASSIGN_OR_RETURN(auto model, runtime::LoadModel(folder.model_file.string()));
+  if (!before || before != StampFile(folder.model_file, "")) {
+    return Unavailable(folder.model_file.string() +
+                       " changed while it was being loaded; load the model again once the "
+                       "file is complete");
+  }
   TRT_RETURN_IF_ERROR(CompleteConfigFromModel(config, *model));
   CachedPlanRequest request;
   request.model_file = folder.model_file;
+  request.model_hash = model_hash;
   request.model = std::move(model);
   request.profiles = config->profiles;
   request.build_key = config->BuildKey();

@@ -2,6 +2,7 @@
 // prints every output (dtype, shape, a preview, argmax per row for [N, C] float outputs) and
 // with --output-dir saves each as DIR/NAME.npy. Without --output-dir nothing is written.
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -118,9 +119,11 @@ int RunInfer(const InferOptions& o) {
   if (!response.ok()) return ReportError(response.status());
   auto outputs = ParseInferResponse(*response);
   if (!outputs.ok()) return ReportError(outputs.status());
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, "%.2f",
+                std::chrono::duration<double, std::milli>(end - start).count());
   std::cerr << "model " << response->model_name() << " version " << response->model_version()
-            << " answered in " << std::chrono::duration<double, std::milli>(end - start).count()
-            << " ms\n";
+            << " answered in " << elapsed << " ms" << std::endl;
   for (const HostTensor& t : *outputs) {
     std::cout << t.name << ": " << t.datatype << " " << ShapeToString(t.shape) << " "
               << Preview(t, o.preview);

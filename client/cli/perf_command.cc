@@ -2,9 +2,12 @@
 // Progress goes to stderr (one line redrawn in place on a terminal, plain lines otherwise);
 // per-level reports and the summary go to stdout; -f/--json/--svg write files.
 // Exit code: 0 when every level completed requests, 1 on setup errors or a level with no
-// successful request (its errors are printed by code).
+// successful request (its errors are printed by code), 130 when interrupted by Ctrl-C (the
+// levels measured so far are still reported and written).
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +18,25 @@
 
 namespace trt::client::cli {
 namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// First Ctrl-C: finish with what was measured (the handler resets itself, so a second
+// Ctrl-C kills the process as usual).
+extern "C" void OnInterrupt(int) {
+  g_interrupted.store(true);
+  static const char kMessage[] =
+      "\ninterrupted: reporting what was measured (Ctrl-C again to quit at once)\n";
+  (void)!write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
+
+void InstallInterruptHandler() {
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+}
 
 struct PerfFlags {
   ConnectionFlags connection;
@@ -109,7 +131,8 @@ int RunPerfCommand(PerfFlags& flags) {
   auto options = Resolve(flags);
   if (!options.ok()) return ReportError(options.status());
   ConsoleProgress progress(*options, flags.quiet);
-  auto report = RunPerf(*options, &progress);
+  InstallInterruptHandler();
+  auto report = RunPerf(*options, &progress, &g_interrupted);
   if (!report.ok()) return ReportError(report.status());
   // Per-level reports were printed by the observer as the levels finished.
   WriteConsoleSummary(std::cout, *report);
@@ -129,6 +152,7 @@ int RunPerfCommand(PerfFlags& flags) {
     Status s = WriteFile(o.svg_path, RenderSvg(*report), "SVG");
     if (!s.ok()) return ReportError(s);
   }
+  if (g_interrupted.load()) return 130;  // the shell's code for SIGINT
   int code = 0;
   for (const LevelReport& level : report->levels) {
     if (level.client.requests == 0) {

@@ -46,7 +46,12 @@ void LoadGenerator::Start() {
 }
 
 void LoadGenerator::Issue(int64_t scheduled_ns) {
-  auto* call = new Call;
+  auto owned = std::make_shared<Call>();
+  Call* call = owned.get();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.emplace(call, std::move(owned));
+  }
   RequestSample& s = call->sample;
   s.scheduled_ns = scheduled_ns;
   s.send_start_ns = config_.mode == LoadMode::kConcurrency ? scheduled_ns : NowNs();
@@ -54,7 +59,7 @@ void LoadGenerator::Issue(int64_t scheduled_ns) {
   if (!request.ok()) {
     s.sent_ns = s.received_ns = s.done_ns = NowNs();
     s.code = request.status().error_code();
-    if (Finish(call, s, request.status().error_message())) {
+    if (Finish(call, RequestSample(s), request.status().error_message())) {
       // A data error repeats for every request: do not spin; the slot ends here.
       std::lock_guard<std::mutex> lock(mu_);
       if (--outstanding_ == 0) cv_.notify_all();
@@ -67,10 +72,6 @@ void LoadGenerator::Issue(int64_t scheduled_ns) {
   KServeClient& client = pool_->Next(&endpoint);
   s.endpoint = static_cast<uint32_t>(endpoint);
   client.SetDeadline(&call->context);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    in_flight_.insert(call);
-  }
   // Stamped before the hand-off: the callback may run on another thread before
   // AsyncInferSerialized returns.
   s.sent_ns = NowNs();
@@ -105,10 +106,13 @@ void LoadGenerator::OnDone(Call* call, const grpc::Status& status) {
   if (Finish(call, s, error)) Issue(NowNs());
 }
 
-bool LoadGenerator::Finish(Call* call, const RequestSample& sample, const std::string& error) {
+bool LoadGenerator::Finish(Call* call, RequestSample sample, const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Free the call before outstanding_ can reach zero: its ClientContext holds a channel
+  // reference, and once Stop() returns the owner may destroy the pool. The last channel
+  // reference must not be dropped here, on a gRPC callback thread (gRPC would tear down its
+  // callback queue from inside one of its own threads).
   in_flight_.erase(call);
-  delete call;
   window_.samples.push_back(sample);
   if (sample.code != StatusCode::OK) {
     window_.error_examples.emplace(StatusCodeName(sample.code), error);
@@ -152,11 +156,19 @@ void LoadGenerator::Stop(int64_t grace_ms) {
   lock.unlock();
   if (dispatcher_.joinable()) dispatcher_.join();
   lock.lock();
-  if (!cv_.wait_for(lock, std::chrono::milliseconds(grace_ms),
-                    [this] { return outstanding_ == 0; })) {
-    for (Call* call : in_flight_) call->context.TryCancel();
-    cv_.wait(lock, [this] { return outstanding_ == 0; });
+  if (cv_.wait_for(lock, std::chrono::milliseconds(grace_ms),
+                   [this] { return outstanding_ == 0; })) {
+    return;
   }
+  // TryCancel may run completion callbacks on this thread, and they take mu_: cancel outside
+  // the lock, holding references so no call is freed meanwhile.
+  std::vector<std::shared_ptr<Call>> pending;
+  for (const auto& [raw, call] : in_flight_) pending.push_back(call);
+  lock.unlock();
+  for (const auto& call : pending) call->context.TryCancel();
+  pending.clear();
+  lock.lock();
+  cv_.wait(lock, [this] { return outstanding_ == 0; });
 }
 
 int64_t LoadGenerator::outstanding() const {

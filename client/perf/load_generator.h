@@ -24,10 +24,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "client/kserve_client.h"
@@ -79,7 +80,7 @@ class LoadGenerator {
   void OnDone(Call* call, const grpc::Status& status);
   // Records a finished request; returns true when the closed loop should send the next one
   // (then the request's outstanding slot is kept), false when the slot was released.
-  bool Finish(Call* call, const RequestSample& sample, const std::string& error);
+  bool Finish(Call* call, RequestSample sample, const std::string& error);
   void DispatchOpenLoop();
 
   EndpointPool* const pool_;
@@ -88,11 +89,12 @@ class LoadGenerator {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool running_ = false;                 // guarded by mu_
-  int64_t outstanding_ = 0;              // guarded by mu_
-  std::unordered_set<Call*> in_flight_;  // guarded by mu_
-  Window window_;                        // guarded by mu_
-  std::thread dispatcher_;               // open loop only
+  bool running_ = false;     // guarded by mu_
+  int64_t outstanding_ = 0;  // guarded by mu_
+  // Owns every call from Issue() until Finish(); Stop() may briefly share ownership.
+  std::unordered_map<Call*, std::shared_ptr<Call>> in_flight_;  // guarded by mu_
+  Window window_;                                               // guarded by mu_
+  std::thread dispatcher_;                                      // open loop only
 };
 
 }  // namespace trt::client

@@ -1,6 +1,7 @@
 #include "client/perf/perf_runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -19,7 +20,21 @@ struct LevelContext {
   EndpointPool& pool;
   RequestSource& source;
   bool stats_available;
+  const std::atomic<bool>* cancel;  // may be null
 };
+
+bool Cancelled(const LevelContext& ctx) {
+  return ctx.cancel && ctx.cancel->load(std::memory_order_relaxed);
+}
+
+// Sleeps until `deadline`, waking every 50 ms to check for cancellation. False if cancelled.
+bool SleepUntil(const LevelContext& ctx, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    if (Cancelled(ctx)) return false;
+    std::this_thread::sleep_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(50)));
+  }
+  return !Cancelled(ctx);
+}
 
 std::optional<inference::ModelStatistics> TakeStats(const LevelContext& ctx) {
   if (!ctx.stats_available) return std::nullopt;
@@ -44,16 +59,19 @@ LevelReport RunLevel(const LevelContext& ctx, double value, PerfObserver* observ
   LoadConfig config{o.mode, value, o.distribution, o.seed, o.max_outstanding};
   LoadGenerator generator(&ctx.pool, &ctx.source, config);
   generator.Start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(o.warmup_ms));
+  const bool warmed = SleepUntil(ctx, Clock::now() + std::chrono::milliseconds(o.warmup_ms));
   (void)generator.TakeWindow();
 
   std::vector<LoadGenerator::Window> windows;
   std::vector<std::optional<inference::ModelStatistics>> snapshots = {TakeStats(ctx)};
   std::vector<double> throughputs, latencies;
   auto boundary = Clock::now();
-  for (int trial = 1; trial <= o.max_trials; ++trial) {
+  for (int trial = 1; warmed && trial <= o.max_trials; ++trial) {
     boundary += std::chrono::milliseconds(o.measurement_interval_ms);
-    std::this_thread::sleep_until(boundary);
+    if (!SleepUntil(ctx, boundary)) {
+      report.stopped_early = "interrupted";
+      break;
+    }
     windows.push_back(generator.TakeWindow());
     snapshots.push_back(TakeStats(ctx));
     const LoadGenerator::Window& w = windows.back();
@@ -79,6 +97,8 @@ LevelReport RunLevel(const LevelContext& ctx, double value, PerfObserver* observ
     }
   }
   generator.Stop(std::max<int64_t>(o.request_timeout_ms, 1000) + 5000);
+  if (!warmed) report.stopped_early = "interrupted";
+  if (windows.empty()) return report;  // interrupted before the first window ended
 
   // Merge the last (up to) three windows.
   const size_t n = std::min<size_t>(3, windows.size());
@@ -104,7 +124,8 @@ double LevelReport::NetworkServerUs() const {
   return std::max(0.0, client.wait_us - server_us);
 }
 
-StatusOr<PerfReport> RunPerf(const PerfOptions& options, PerfObserver* observer) {
+StatusOr<PerfReport> RunPerf(const PerfOptions& options, PerfObserver* observer,
+                             const std::atomic<bool>* cancel) {
   TRTC_RETURN_IF_ERROR(ValidatePerfOptions(options));
   ClientOptions client_options;
   client_options.timeout_ms = options.request_timeout_ms;
@@ -140,9 +161,11 @@ StatusOr<PerfReport> RunPerf(const PerfOptions& options, PerfObserver* observer)
   report.server_stats_available = stats.ok();
   if (!stats.ok()) report.server_stats_note = StatusToString(stats.status());
 
-  const LevelContext ctx{options, pool, *source, report.server_stats_available};
+  const LevelContext ctx{options, pool, *source, report.server_stats_available, cancel};
   for (double value : options.range.Values()) {
-    report.levels.push_back(RunLevel(ctx, value, observer));
+    if (Cancelled(ctx)) break;
+    LevelReport level = RunLevel(ctx, value, observer);
+    if (level.trials > 0) report.levels.push_back(std::move(level));  // else interrupted
   }
   return report;
 }

@@ -11,10 +11,13 @@
 //      their samples, server breakdown from the statistics delta across them.
 // A level whose window completes no request successfully but has failures stops early and is
 // reported with its errors (counted by gRPC code); the run continues with the next level.
+// Setting `*cancel` (e.g. from a SIGINT handler) ends the current level within ~50 ms with
+// the windows measured so far (stopped_early = "interrupted") and skips the remaining levels.
 //
 // Threading: RunPerf blocks the calling thread; observer callbacks run on it too.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,7 +41,8 @@ struct LevelReport {
   double value = 0;  // concurrency, or requests per second
   int trials = 0;    // measurement windows run
   bool stable = false;
-  int merged_windows = 0;  // how many of the last windows `client` and `server` cover
+  int merged_windows = 0;  // how many of the last windows `client` and `server` cover (0 if
+                           // interrupted before the first window ended)
   ClientStats client;
   ServerBreakdown server;
   std::vector<WindowReport> windows;
@@ -72,6 +76,7 @@ class PerfObserver {
 // Runs the whole sweep. Errors before any load is sent (unreachable server, unknown model,
 // bad input data or shapes) are returned; errors of individual requests are counted in the
 // report instead. `observer` may be null.
-StatusOr<PerfReport> RunPerf(const PerfOptions& options, PerfObserver* observer);
+StatusOr<PerfReport> RunPerf(const PerfOptions& options, PerfObserver* observer,
+                             const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace trt::client

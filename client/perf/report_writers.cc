@@ -164,6 +164,7 @@ void WriteConsoleLevel(std::ostream& os, const LevelReport& level, const PerfOpt
        << Us(s.queue_us) << " usec + compute input " << Us(s.compute_input_us)
        << " usec + compute infer " << Us(s.compute_infer_us) << " usec + compute output "
        << Us(s.compute_output_us) << " usec)\n"
+       << (s.fail_count ? "    Failed request count: " + std::to_string(s.fail_count) + "\n" : "")
        << "    Executed batch sizes:";
     for (const auto& [size, count] : s.batch_executions) os << " " << size << "x" << count;
     os << " (mean " << Fmt("%.2f", s.mean_batch_size) << ")\n";

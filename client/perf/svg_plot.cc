@@ -70,7 +70,7 @@ std::string RenderSvg(const PerfReport& report) {
   auto px = [&](double x) { return kLeft + x / axis_x * plot_w; };
   auto py = [&](double y) { return kTop + plot_h - y / axis_y * plot_h; };
 
-  const std::string pct = "p" + Num(report.options.percentile);
+  const std::string pct = std::string("p").append(Num(report.options.percentile));
   std::ostringstream os;
   os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
      << "\" viewBox=\"0 0 " << kWidth << " " << kHeight

@@ -72,6 +72,11 @@ TEST(ClientCli, BadFlagsGiveActionableErrors) {
   r = RunClient("infer -m nope --input random" + u);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Has(r.output, "NOT_FOUND: unknown model 'nope'")) << r.output;
+  r = RunClient("perf -m broken" + u);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.output, "model 'broken' is not ready on " + server.address() +
+                                "; check `trtserve-client status"))
+      << r.output;
   r = RunClient("status -u localhost");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Has(r.output, "is not HOST:PORT")) << r.output;

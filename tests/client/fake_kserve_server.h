@@ -8,7 +8,8 @@
 // answer is kept (stats_answers()) so tests can recompute the exact deltas the client saw.
 // Errors on demand: set_fail_every(n, code) fails every n-th ModelInfer with `code`;
 // set_delay_ms() makes ModelInfer sleep. Also serves ServerLive/Ready/Metadata, ModelReady,
-// ModelConfig and RepositoryIndex (with one UNAVAILABLE entry).
+// ModelConfig, RepositoryIndex (with one UNAVAILABLE entry) and ModelStreamInfer (each
+// request answered as ModelInfer would, errors in error_message).
 // Threading: gRPC's sync server runs handlers on its own threads; all state is guarded.
 #pragma once
 
@@ -124,10 +125,29 @@ class FakeKServeServer final : public inference::GRPCInferenceService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ModelInfer(grpc::ServerContext*, const inference::ModelInferRequest* q,
+  grpc::Status ModelStreamInfer(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<inference::ModelStreamInferResponse, inference::ModelInferRequest>*
+          stream) override {
+    inference::ModelInferRequest request;
+    while (stream->Read(&request)) {
+      inference::ModelStreamInferResponse response;
+      grpc::Status s = ModelInfer(context, &request, response.mutable_infer_response());
+      if (!s.ok()) response.set_error_message(s.error_message());
+      if (!stream->Write(response)) break;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* q,
                           inference::ModelInferResponse* r) override {
     const int64_t k = infer_calls_.fetch_add(1) + 1;
-    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    // Sleeps in steps so that a cancelled call ends the handler early.
+    const auto wake = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms_);
+    while (std::chrono::steady_clock::now() < wake && !context->IsCancelled()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     if (q->model_name() != kModel) return Unknown(q->model_name());
     if (fail_every_ > 0 && k % fail_every_ == 0) {
       RecordFailure();

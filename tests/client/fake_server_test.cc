@@ -6,14 +6,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "client/infer_io.h"
 #include "client/kserve_client.h"
+#include "client/perf/load_generator.h"
 #include "client/perf/perf_runner.h"
 #include "client/perf/request_source.h"
+#include "tests/client/client_cli_util.h"
 #include "tests/client/fake_kserve_server.h"
 
 namespace trt::client {
@@ -30,6 +34,17 @@ PerfOptions ShortRun(const std::string& address) {
   o.max_trials = 3;
   o.stability_percentage = 1000;  // any three windows with traffic count as stable
   return o;
+}
+
+// What FetchModelInfo reports for the fake's model, for tests that skip the RPCs.
+ModelInfo DoubleModel() {
+  ModelInfo m;
+  m.name = "double";
+  m.max_batch_size = 8;
+  m.config_known = true;
+  m.inputs = {{"x", "FP32", {-1, 4}}};
+  m.outputs = {{"y", "FP32", {-1, 4}}};
+  return m;
 }
 
 HostTensor Input(std::vector<float> values, int64_t batch) {
@@ -77,6 +92,30 @@ TEST(FakeServer, InferRoundTrip) {
   auto bad = client.Infer(BuildInferRequest("double", "", {Input({1, 2, 3}, 1)}));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().error_code(), StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(FakeServer, StreamInferAnswersEveryRequestInOrder) {
+  FakeKServeServer server;
+  KServeClient client(server.address());
+  std::vector<inference::ModelInferRequest> requests;
+  for (int i = 0; i < 50; ++i) {
+    const float v = static_cast<float>(i);
+    requests.push_back(BuildInferRequest("double", "", {Input({v, v, v, v}, 1)}));
+  }
+  requests[7] = BuildInferRequest("double", "", {Input({1, 2}, 1)});  // wrong size
+  auto responses = client.StreamInfer(requests);
+  ASSERT_TRUE(responses.ok()) << StatusToString(responses.status());
+  ASSERT_EQ(responses->size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    const auto& r = (*responses)[i];
+    if (i == 7) {
+      EXPECT_NE(r.error_message().find("must be FP32"), std::string::npos);
+      continue;
+    }
+    auto outputs = ParseInferResponse(r.infer_response());
+    ASSERT_TRUE(outputs.ok());
+    EXPECT_EQ((*outputs)[0].GetAsDouble(3), 2.0 * i);
+  }
 }
 
 TEST(FakeServer, TypedContentsResponsesAreRead) {
@@ -243,6 +282,30 @@ TEST(FakeServerPerf, ShapeRangeDrawsBatchPerRequest) {
   EXPECT_EQ(level.client.failed, 0u);
 }
 
+TEST(FakeServerPerf, CancelEndsTheRunWithWhatWasMeasured) {
+  FakeKServeServer server;
+  PerfOptions o = ShortRun(server.address());
+  o.range = {1, 3, 1};
+  o.max_trials = 50;
+  o.stability_percentage = 0.0001;  // never stable: only the cancel can end the level
+  std::atomic<bool> cancel{false};
+  std::thread stopper([&] {
+    while (server.stats_answers().size() < 4) {  // level 1 measured two windows
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    cancel = true;
+  });
+  auto report = RunPerf(o, nullptr, &cancel);
+  stopper.join();
+  ASSERT_TRUE(report.ok()) << StatusToString(report.status());
+  ASSERT_EQ(report->levels.size(), 1u);  // levels 2 and 3 never started
+  const LevelReport& level = report->levels[0];
+  EXPECT_EQ(level.stopped_early, "interrupted");
+  EXPECT_GE(level.trials, 2);
+  EXPECT_LT(level.trials, 50);
+  EXPECT_GT(level.client.requests, 0u);
+}
+
 TEST(FakeServerPerf, SetupErrorsAreReturnedBeforeLoad) {
   FakeKServeServer server;
   PerfOptions o = ShortRun(server.address());
@@ -262,11 +325,7 @@ TEST(FakeServerPerf, SetupErrorsAreReturnedBeforeLoad) {
 }
 
 TEST(RequestSource, JsonAndDirectoryData) {
-  ModelInfo m;
-  m.name = "double";
-  m.max_batch_size = 8;
-  m.config_known = true;
-  m.inputs = {{"x", "FP32", {-1, 4}}};
+  const ModelInfo m = DoubleModel();
   const std::string dir = ::testing::TempDir() + "/trtserve_client_rs_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   {
@@ -299,6 +358,49 @@ TEST(RequestSource, JsonAndDirectoryData) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().error_message().find("x.npy"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+
+TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
+  // Closed loop re-issues from the completion callback; calls that fail at once must neither
+  // recurse without bound nor stop the loop.
+  EndpointPool pool({"127.0.0.1:" + std::to_string(testing::FreePort())}, ClientOptions{2000});
+  const ModelInfo m = DoubleModel();
+  PerfOptions o;
+  o.model = "double";
+  auto source = RequestSource::Create(m, o);
+  ASSERT_TRUE(source.ok());
+  LoadGenerator generator(&pool, source->get(), LoadConfig{LoadMode::kConcurrency, 4});
+  generator.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const LoadGenerator::Window w = generator.TakeWindow();
+  generator.Stop();
+  EXPECT_EQ(generator.outstanding(), 0);
+  ASSERT_GT(w.samples.size(), 4u);
+  for (const RequestSample& s : w.samples) EXPECT_EQ(s.code, StatusCode::UNAVAILABLE);
+  EXPECT_EQ(w.error_examples.count("UNAVAILABLE"), 1u);
+}
+
+
+TEST(LoadGenerator, StopCancelsRequestsThatOutliveTheGrace) {
+  testing::FakeKServeServer server;
+  server.set_delay_ms(20000);                               // far longer than the test may take
+  EndpointPool pool({server.address()}, ClientOptions{0});  // no RPC deadline
+  const ModelInfo m = DoubleModel();
+  PerfOptions o;
+  o.model = "double";
+  auto source = RequestSource::Create(m, o);
+  ASSERT_TRUE(source.ok());
+  LoadGenerator generator(&pool, source->get(), LoadConfig{LoadMode::kConcurrency, 3});
+  generator.Start();
+  while (server.infer_calls() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  generator.Stop(/*grace_ms=*/50);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  EXPECT_EQ(generator.outstanding(), 0);
+  const LoadGenerator::Window w = generator.TakeWindow();
+  ASSERT_EQ(w.samples.size(), 3u);  // exactly the three in flight, all cancelled
+  for (const RequestSample& s : w.samples) EXPECT_EQ(s.code, StatusCode::CANCELLED);
 }
 
 }  // namespace

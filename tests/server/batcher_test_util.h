@@ -20,6 +20,7 @@
 #include "engine/runtime/builder.h"
 #include "engine/runtime/execution_context.h"
 #include "engine/runtime/model_loader.h"
+#include "server/dynamic_batcher.h"
 #include "server/infer_request.h"
 #include "server/model_config.h"
 #include "tests/testing/graph_test_util.h"
@@ -251,6 +252,59 @@ inline std::unique_ptr<InferRequest> Request(const std::string& id, runtime::Nam
   r->priority = priority;
   r->on_complete = std::move(done);
   return r;
+}
+
+// A batcher for `config` and `plan` with fresh ModelStats (fails the test if Create fails).
+struct Made {
+  std::unique_ptr<DynamicBatcher> batcher;
+  std::shared_ptr<ModelStats> stats;
+};
+
+inline Made Make(std::shared_ptr<ModelConfig> config, std::shared_ptr<const runtime::Plan> plan,
+                 const Clock* clock = SteadyClock::Get()) {
+  std::vector<std::string> names;
+  for (const auto& p : plan->profiles()) names.push_back(p.name);
+  Made m;
+  m.stats = std::make_shared<ModelStats>(config->name, 1, names);
+  auto b = DynamicBatcher::Create(config, plan, 1, m.stats, clock);
+  EXPECT_TRUE(b.ok()) << b.status();
+  if (b.ok()) m.batcher = std::move(b).value();
+  return m;
+}
+
+// Occupies an instance: the response callback of its request blocks until Release().
+class Blocker {
+ public:
+  // Enqueues the blocking request and returns once an instance is stuck in its callback.
+  void Occupy(DynamicBatcher& batcher, runtime::NamedTensors inputs) {
+    auto request = Request("blocker", std::move(inputs), [this](InferResponse&&) {
+      entered_.Open();
+      release_.Wait();
+    });
+    ASSERT_TRUE(batcher.Enqueue(std::move(request)).ok());
+    entered_.Wait();
+  }
+  void Release() { release_.Open(); }
+
+ private:
+  Gate entered_, release_;
+};
+
+// Rows [from_row, from_row + rows) of `logits` ([n, 10]; rows = -1: to the end) equal the
+// logits of images first_image, first_image + 1, ... run alone. Bitwise: every kernel
+// computes a row with the same operations whatever the batch size.
+inline void ExpectRowsEqualAlone(const Tensor& logits, int64_t first_image, int64_t from_row = 0,
+                                 int64_t rows = -1) {
+  ASSERT_EQ(logits.rank(), 2);
+  ASSERT_EQ(logits.shape()[1], 10);
+  if (rows < 0) rows = logits.shape()[0] - from_row;
+  for (int64_t r = 0; r < rows; ++r) {
+    const std::vector<float>& want = AloneLogits()[(first_image + r) % 16];
+    for (int k = 0; k < 10; ++k) {
+      ASSERT_EQ(logits.data<float>()[(from_row + r) * 10 + k], want[k])
+          << "row " << from_row + r << " class " << k;
+    }
+  }
 }
 
 }  // namespace trt::server::testing

@@ -37,16 +37,6 @@ std::unique_ptr<ModelInstance> Instance(std::shared_ptr<const runtime::Plan> pla
   return inst.ok() ? std::move(inst).value() : nullptr;
 }
 
-void ExpectLogitsRows(const Tensor& logits, int64_t from_row, int64_t rows, int64_t first_image) {
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int k = 0; k < 10; ++k) {
-      ASSERT_EQ(logits.data<float>()[(from_row + r) * 10 + k],
-                AloneLogits()[(first_image + r) % 16][k])
-          << "row " << from_row + r;
-    }
-  }
-}
-
 TEST(ModelInstanceTest, MultiPieceBatchEqualsEachRequestRunAlone) {
   auto plan = DigitsPlan();
   auto layout = Layout(*DigitsConfig(*plan), *plan);
@@ -64,14 +54,14 @@ TEST(ModelInstanceTest, MultiPieceBatchEqualsEachRequestRunAlone) {
   EXPECT_EQ(timing.counts.total_elements, 4 * 64);
   EXPECT_EQ(timing.counts.padding_elements, 0);
   ASSERT_EQ(a->response.size(), 2u);
-  ExpectLogitsRows(a->response[0].second, 0, 1, 0);
+  ExpectRowsEqualAlone(a->response[0].second, 0, 0, 1);
   ASSERT_EQ(b->response.size(), 2u);
   EXPECT_EQ(b->response[0].first, "probabilities");
   EXPECT_EQ(b->response[1].first, "logits");
   EXPECT_EQ(b->response[1].second.shape(), (Shape{2, 10}));
-  ExpectLogitsRows(b->response[1].second, 0, 2, 5);
+  ExpectRowsEqualAlone(b->response[1].second, 5, 0, 2);
   ASSERT_EQ(c->response.size(), 1u);
-  ExpectLogitsRows(c->response[0].second, 0, 1, 9);
+  ExpectRowsEqualAlone(c->response[0].second, 9, 0, 1);
 }
 
 TEST(ModelInstanceTest, PiecesOfOneRequestFillTheirOwnRows) {
@@ -85,9 +75,9 @@ TEST(ModelInstanceTest, PiecesOfOneRequestFillTheirOwnRows) {
   BatchTiming timing;
   ASSERT_TRUE(inst->Execute(second, *SteadyClock::Get(), &timing).ok());
   ASSERT_EQ(big->response[0].second.shape(), (Shape{40, 10}));
-  ExpectLogitsRows(big->response[0].second, 32, 8, 2 + 32);
+  ExpectRowsEqualAlone(big->response[0].second, 2 + 32, 32, 8);
   ASSERT_TRUE(inst->Execute(first, *SteadyClock::Get(), &timing).ok());
-  ExpectLogitsRows(big->response[0].second, 0, 40, 2);
+  ExpectRowsEqualAlone(big->response[0].second, 2, 0, 40);
 }
 
 TEST(ModelInstanceTest, BadBatchesAndEngineErrorsAreErrorsNotCrashes) {

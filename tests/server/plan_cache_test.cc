@@ -65,6 +65,7 @@ class PlanCacheTest : public ::testing::Test {
     TRT_ASSIGN_OR_RETURN(auto model, runtime::LoadModel(model_file_.string()));
     CachedPlanRequest request;
     request.model_file = model_file_;
+    TRT_ASSIGN_OR_RETURN(request.model_hash, HashFileContents(model_file_));
     request.model = std::move(model);
     request.profiles = {Profile("p:x=1x4..2x4..8x4")};
     request.build_key = build_key;

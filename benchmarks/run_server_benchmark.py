@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""Server vs engine, side by side in one run; writes the `server` section of
+benchmarks/RESULTS.md and benchmarks/results/server_benchmark.json.
+
+Two measurements (issue: server):
+  1. Throughput. resnet50 through `trtserve serve` + `trtserve-client perf` at concurrency
+     1, 8 and 32 (batch 1 per request; the dynamic batcher forms the batches) against the
+     engine's own `trtserve bench` on the same cached plan at batch 1, 8 and 32. Goal: at
+     concurrency 32 the server reaches >= 95% of the engine's best offline throughput.
+  2. Added latency. The digits model (tiny) at concurrency 1 through the server against a
+     direct engine call (`trtserve bench`, batch 1, same plan). Goal: p50 added < 100 us.
+     Reported twice: end to end (client p50 - engine median: gRPC, loopback, client and
+     server) and inside the server (ModelStatistics: request time - compute infer time).
+
+Same instance settings on both sides: one instance, one intra-op thread.
+
+Usage (from the repository root, after building):
+    benchmarks/run_server_benchmark.sh [--build build] [--quick]
+--quick shortens every window to 30% (a smoke run; noisier).
+"""
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from results_md import write_section  # benchmarks/results_md.py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+
+RESNET_CONFIG = """\
+# resnet50 for the server benchmark: batch 1 requests, batched by the server.
+max_batch_size: 32
+profiles:
+  - name: latency
+    shapes: {input: [1, 3, 224, 224]}
+  - name: dynamic
+    shapes: {input: {min: [2, 3, 224, 224], opt: [8, 3, 224, 224], max: [31, 3, 224, 224]}}
+  - name: offline
+    shapes: {input: [32, 3, 224, 224]}
+dynamic_batching:
+  max_queue_delay_us: 2000
+instance_count: 1
+threads: 1
+warmup: {iterations: 0}
+"""
+
+DIGITS_CONFIG = """\
+# digits for the added-latency benchmark: one request at a time, no queue delay.
+max_batch_size: 8
+profiles:
+  - name: latency
+    shapes: {input: [1, 1, 8, 8]}
+  - name: dynamic
+    shapes: {input: {min: [1, 1, 8, 8], opt: [4, 1, 8, 8], max: [8, 1, 8, 8]}}
+dynamic_batching:
+  max_queue_delay_us: 0
+instance_count: 1
+threads: 1
+warmup: {iterations: 10}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, **kw):
+    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def engine_bench(trtserve, plan, shape, profile, duration_s, out_json):
+    run([trtserve, "bench", plan, f"--shapes=input:{shape}", "--profile", profile,
+         "--duration-s", str(duration_s), "--iterations", "1", "--warmup-ms", "0",
+         "--threads", "1", "--json", out_json], stdout=subprocess.DEVNULL)
+    with open(out_json) as f:
+        return json.load(f)
+
+
+def client_perf(client, url, model, concurrency, interval_ms, trials, warmup_ms, out_json):
+    run([client, "perf", "-u", url, "-m", model, "--concurrency-range", str(concurrency),
+         "-b", "1", "--input-data", "random", "-p", str(interval_ms), "-r", str(trials),
+         "--warmup-ms", str(warmup_ms), "--percentile", "50", "--timeout-ms", "0",
+         "--json", out_json, "-q"], stdout=subprocess.DEVNULL)
+    with open(out_json) as f:
+        return json.load(f)["levels"][0]
+
+
+def wait_ready(client, url, server, timeout_s):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"error: trtserve serve exited with {server.returncode}")
+        r = subprocess.run([client, "status", "-u", url], capture_output=True, text=True)
+        if r.returncode == 0 and "live, ready" in r.stdout:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"error: server at {url} not ready after {timeout_s} s")
+
+
+def find_plan(version_dir):
+    plans = glob.glob(os.path.join(version_dir, ".trtserve-cache", "*.plan"))
+    if len(plans) != 1:
+        raise SystemExit(f"error: expected one cached plan under {version_dir}, found {plans}")
+    return plans[0]
+
+
+def items_per_s(bench):
+    return bench["throughput_items_per_s"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--raw", default=os.path.join(HERE, "results", "server_benchmark.json"))
+    ap.add_argument("--quick", action="store_true", help="short windows (smoke run, noisy)")
+    args = ap.parse_args()
+
+    trtserve = os.path.join(args.build, "server", "trtserve")
+    client = os.path.join(args.build, "client", "trtserve-client")
+    resnet = os.path.join(HERE, "models", "out", "resnet50.onnx")
+    if not os.path.exists(resnet):
+        run([PY, os.path.join(HERE, "models", "export_models.py"), "--models", "resnet50"])
+
+    work = tempfile.mkdtemp(prefix="trtserve-serverbench-")
+    repo = os.path.join(work, "repo")
+    for name, model, config in (("resnet50", resnet, RESNET_CONFIG),
+                                ("digits", os.path.join(ROOT, "configs", "model_repository",
+                                                        "digits", "1", "model.onnx"), DIGITS_CONFIG)):
+        os.makedirs(os.path.join(repo, name, "1"))
+        shutil.copy(model, os.path.join(repo, name, "1", "model.onnx"))
+        with open(os.path.join(repo, name, "config.yaml"), "w") as f:
+            f.write(config)
+
+    url = f"127.0.0.1:{free_port()}"
+    started = time.time()
+    load_start = os.getloadavg()[0]
+    server = subprocess.Popen([trtserve, "serve", "--model-repository", repo, "--grpc-address", url,
+                               "--metrics-address", "off"],
+                              stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    try:
+        wait_ready(client, url, server, 600)
+        r50_plan = find_plan(os.path.join(repo, "resnet50", "1"))
+        digits_plan = find_plan(os.path.join(repo, "digits", "1"))
+
+        # 2. Added latency on the tiny model (fast; done first while the machine is quiet).
+        eng = engine_bench(trtserve, digits_plan, "1x1x8x8", "latency", 5, os.path.join(work, "d_eng.json"))
+        srv = client_perf(client, url, "digits", 1, 3000 if args.quick else 5000, 5, 1000,
+                          os.path.join(work, "d_srv.json"))
+        results["latency"] = {"engine": eng, "server": srv}
+
+        # 1. Throughput on resnet50 (3 s per image with today's reference kernels).
+        scale = 0.3 if args.quick else 1.0
+        results["engine"] = {}
+        for b, prof, dur in ((1, "latency", 20), (8, "dynamic", 60), (32, "offline", 200)):
+            results["engine"][b] = engine_bench(trtserve, r50_plan, f"{b}x3x224x224", prof, dur * scale,
+                                                os.path.join(work, f"r_eng_{b}.json"))
+        results["server"] = {}
+        for c, interval_s in ((1, 30), (8, 90), (32, 240)):
+            results["server"][c] = client_perf(client, url, "resnet50", c, int(interval_s * scale * 1000), 3,
+                                               int(interval_s * scale * 1000 / 3),
+                                               os.path.join(work, f"r_srv_{c}.json"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    results["server_exit_code"] = server.returncode
+    results["wall_s"] = round(time.time() - started, 1)
+    results["load_avg"] = [load_start, os.getloadavg()[0]]
+    os.makedirs(os.path.dirname(args.raw), exist_ok=True)
+    with open(args.raw, "w") as f:
+        json.dump(results, f, indent=2)
+    write_report(args, results)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def write_report(args, res):
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    L = ["# Server vs engine", "",
+         "Generated by `benchmarks/run_server_benchmark.sh`" + (" --quick" if args.quick else "") +
+         "; do not edit by hand.", "",
+         f"- Date: {res['date']}; commit {commit}; wall time {res['wall_s']} s; 1-min load average "
+         f"{res['load_avg'][0]:.1f} at start, {res['load_avg'][1]:.1f} at end (2 cores; noisy shared machine)",
+         "- Engine: `trtserve bench PLAN --shapes=input:B... --profile P --threads 1` on the plan the server "
+         "cached; server: `trtserve serve` (1 instance, 1 thread) + `trtserve-client perf -b 1 "
+         "--concurrency-range C --percentile 50`, same plan, same machine, one run", ""]
+    eng = res["engine"]
+    best_b = max(eng, key=lambda b: items_per_s(eng[b]))
+    best = items_per_s(eng[best_b])
+    L += ["## resnet50 throughput", "",
+          "| engine batch | engine items/s | | server concurrency | server infer/s | mean executed batch | % of engine best |",
+          "|--:|--:|---|--:|--:|--:|--:|"]
+    for (b, e), (c, s) in zip(sorted(eng.items(), key=lambda kv: int(kv[0])),
+                              sorted(res["server"].items(), key=lambda kv: int(kv[0]))):
+        tput = s["client"]["throughput_infer_per_s"]
+        L.append(f"| {b} | {items_per_s(e):.3f} | | {c} | {tput:.3f} | {s['server']['mean_batch_size']:.1f} | "
+                 f"{100.0 * tput / best:.0f}% |")
+    c32 = res["server"][32]["client"]["throughput_infer_per_s"]
+    L += ["", f"Engine best offline throughput: {best:.3f} items/s (batch {best_b}). Server at concurrency 32: "
+          f"{c32:.3f} infer/s = **{100.0 * c32 / best:.0f}%** (goal >= 95%).", ""]
+    le, ls = res["latency"]["engine"], res["latency"]["server"]
+    eng_p50_us = le["latency_ms"]["median"] * 1000.0
+    cl = ls["client"]["latency"]
+    sv = ls["server"]
+    inside = sv["request_us"] - sv["compute_infer_us"]
+    L += ["## Added latency, digits (tiny model), batch 1, concurrency 1", "",
+          "| measure | p50 us |", "|---|--:|",
+          f"| engine: direct ExecutionContext run (`trtserve bench`, median) | {eng_p50_us:.1f} |",
+          f"| server end to end (client p50: gRPC + loopback + client + server) | {cl['p50_us']:.1f} |",
+          f"| added end to end | **{cl['p50_us'] - eng_p50_us:.1f}** |",
+          f"| inside the server (ModelStatistics mean request time - mean compute infer) | **{inside:.1f}** |",
+          "", f"Server breakdown (means, us): queue {sv['queue_us']:.1f}, compute input "
+          f"{sv['compute_input_us']:.1f}, compute infer {sv['compute_infer_us']:.1f}, compute output "
+          f"{sv['compute_output_us']:.1f}; client send {ls['client']['client_send_us']:.1f}, client recv "
+          f"{ls['client']['client_recv_us']:.1f}. Goal: added p50 < 100 us.", "",
+          f"Raw data: `benchmarks/results/server_benchmark.json`. Server exit code after SIGTERM: "
+          f"{res['server_exit_code']}."]
+    write_section(args.out, "server", "\n".join(L))
+    print("\n".join(L))
+
+
+if __name__ == "__main__":
+    main()
