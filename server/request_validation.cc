@@ -160,7 +160,7 @@ Status RequestValidator::CheckInputs(const InferRequest& request, std::vector<in
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ModelLayout::Input& in = inputs[i];
     const std::string expected =
-        std::string(DTypeName(in.dtype)) + " " + DimsToString(in.dims, layout_->batched);
+        std::string(KServeDatatype(in.dtype)) + " " + DimsToString(in.dims, layout_->batched);
     if ((*order)[i] < 0) {
       return InvalidArgument(Where() + ": missing input '" + in.name + "' (expected " + expected +
                              ")");

@@ -179,7 +179,7 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s;
     return s.message();
   };
-  EXPECT_EQ(error({}), "model 'digits': missing input 'input' (expected float32 [-1, 1, 8, 8])");
+  EXPECT_EQ(error({}), "model 'digits': missing input 'input' (expected FP32 [-1, 1, 8, 8])");
   EXPECT_EQ(error({{"input", Images(1)}, {"extra", Images(1)}}),
             "model 'digits': unexpected input 'extra'; the model's inputs are: input");
   EXPECT_EQ(error({{"input", Images(1)}, {"input", Images(1)}}),
@@ -199,7 +199,7 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
             "model 'digits': input 'input' has shape [0, 1, 8, 8], an empty batch; send at least "
             "one row");
   EXPECT_EQ(error({{"input", Tensor()}}),
-            "model 'digits': input 'input' has no data (expected float32 [-1, 1, 8, 8])");
+            "model 'digits': input 'input' has no data (expected FP32 [-1, 1, 8, 8])");
   EXPECT_EQ(error({{"input", Images(1)}}, {"logits", "nope"}),
             "model 'digits': unknown output 'nope' requested; the model's outputs are: logits, "
             "probabilities");
