@@ -39,7 +39,7 @@ std::vector<Case> Cases() {
       {"model 'digits': input 'input': expected 256 bytes for FP32 [1, 1, 8, 8], got 255"});
   ModelInferRequest no_inputs;
   no_inputs.set_model_name("digits");
-  add("missing input", no_inputs, C::INVALID_ARGUMENT, {"missing input 'input'", "float32"});
+  add("missing input", no_inputs, C::INVALID_ARGUMENT, {"missing input 'input'", "FP32"});
   ModelInferRequest extra = good();
   AddRawInput(&extra, "extra", Iota(Shape{1, 4}));
   add("extra input", extra, C::INVALID_ARGUMENT, {"unexpected input 'extra'", "input"});
