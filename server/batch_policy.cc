@@ -144,10 +144,10 @@ void DecideBatch(const PolicyConfig& config, const QueueState& queue, TimePoint 
   const QueuedItem* head = nullptr;
   uint64_t mask = 0;
   int64_t cap = 0, total = 0;
-  bool blocked = false;                       // the next compatible item does not fit under the cap
-  TimePoint oldest = TimePoint::max();        // oldest member that has not timed out
-  size_t best_valid = 0;      // prefix length (0 = none)
-  bool best_preferred = false;  // some valid prefix total is a preferred size
+  bool blocked = false;                 // the next compatible item does not fit under the cap
+  TimePoint oldest = TimePoint::max();  // oldest member that has not timed out
+  size_t best_valid = 0;                // prefix length (0 = none)
+  bool best_preferred = false;          // some valid prefix total is a preferred size
   int64_t valid_total = 0;
   uint64_t valid_mask = 0;
   ForEachInOrder(queue, [&](int l, int i, const QueuedItem& item) {
