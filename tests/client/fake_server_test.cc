@@ -360,7 +360,6 @@ TEST(RequestSource, JsonAndDirectoryData) {
   std::filesystem::remove_all(dir);
 }
 
-
 TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
   // Closed loop re-issues from the completion callback; calls that fail at once must neither
   // recurse without bound nor stop the loop.
@@ -380,7 +379,6 @@ TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
   for (const RequestSample& s : w.samples) EXPECT_EQ(s.code, StatusCode::UNAVAILABLE);
   EXPECT_EQ(w.error_examples.count("UNAVAILABLE"), 1u);
 }
-
 
 TEST(LoadGenerator, StopCancelsRequestsThatOutliveTheGrace) {
   testing::FakeKServeServer server;
