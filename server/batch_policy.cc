@@ -146,9 +146,10 @@ void DecideBatch(const PolicyConfig& config, const QueueState& queue, TimePoint 
   int64_t cap = 0, total = 0;
   bool blocked = false;                       // the next compatible item does not fit under the cap
   TimePoint oldest = TimePoint::max();        // oldest member that has not timed out
-  size_t best_valid = 0, best_preferred = 0;  // prefix lengths (0 = none)
-  int64_t valid_total = 0, preferred_total = 0;
-  uint64_t valid_mask = 0, preferred_mask = 0;
+  size_t best_valid = 0;      // prefix length (0 = none)
+  bool best_preferred = false;  // some valid prefix total is a preferred size
+  int64_t valid_total = 0;
+  uint64_t valid_mask = 0;
   ForEachInOrder(queue, [&](int l, int i, const QueuedItem& item) {
     if (head == nullptr) {
       head = &item;
@@ -169,16 +170,12 @@ void DecideBatch(const PolicyConfig& config, const QueueState& queue, TimePoint 
     total += item.rows;
     d->items.push_back({l, i});
     if (!item.expired) oldest = std::min(oldest, item.arrival);
-    // Rule 3: remember the largest valid prefix, and the largest valid preferred one.
+    // Rule 3: remember the largest valid prefix, and whether a preferred size was reached.
     if (ValidTotal(config.profiles, mask, total)) {
       best_valid = d->items.size();
       valid_total = total;
       valid_mask = mask;
-      if (IsPreferred(config.preferred_batch_sizes, total)) {
-        best_preferred = d->items.size();
-        preferred_total = total;
-        preferred_mask = mask;
-      }
+      if (IsPreferred(config.preferred_batch_sizes, total)) best_preferred = true;
     }
     return total < cap;
   });
@@ -191,9 +188,9 @@ void DecideBatch(const PolicyConfig& config, const QueueState& queue, TimePoint 
   const bool full = total >= cap || blocked;
   const bool due = queue.draining || config.max_queue_delay.count() <= 0 ||
                    oldest == TimePoint::max() || now - oldest >= config.max_queue_delay;
-  if (best_preferred > 0) {
-    keep = best_preferred, n = preferred_total, batch_mask = preferred_mask;
-  } else if ((full || due) && best_valid > 0) {
+  // Once a preferred size is reached the batch goes now, with everything collected (the
+  // largest valid total), not cut back to that preferred size: see rule 4a.
+  if ((best_preferred > 0 || full || due) && best_valid > 0) {
     keep = best_valid, n = valid_total, batch_mask = valid_mask;
   } else if (best_valid == 0) {
     // Unreachable when Enqueue split the request (each item is a valid batch on its own);

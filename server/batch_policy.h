@@ -29,15 +29,18 @@
 //  3. Candidate batch sizes are the totals of the collected prefixes (FIFO: a batch is
 //     always a prefix of the compatible items, never a pick-and-choose subset). A total is
 //     VALID when some profile in the prefix's mask accepts it (min_p <= N <= max_p).
-//  4. Send now, in this order of preference:
-//     a. the largest valid total that is a preferred batch size ("a preferred size is
-//        reached", Triton semantics: it is sent at once even if a bigger preferred size
-//        might fill later);
-//     b. when the batch cannot grow any further (the collected total reached the cap, or the
-//        next compatible item does not fit under it): the largest valid total;
-//     c. when waiting is over (draining, max_queue_delay is 0, the oldest member that has
-//        not timed out has waited max_queue_delay, or every member already timed out with
-//        kDelay): the largest valid total ("what fits").
+//  4. Send now, with the largest valid total collected, when any of these holds:
+//     a. some valid prefix total is a preferred batch size ("a preferred size is reached").
+//        Unlike Triton, the batch is NOT cut back to that preferred size: with preferred
+//        sizes {1, 4, 128} (the opt sizes of latency/dynamic/offline profiles) and 16
+//        compatible requests queued, Triton's rule would send 4 (or even 1) and leave the
+//        rest queued behind it; here all 16 go together on the profile whose opt is closest.
+//        A preferred size decides WHEN to send; the profiles decide HOW MUCH fits;
+//     b. the batch cannot grow any further (the collected total reached the cap, or the
+//        next compatible item does not fit under it);
+//     c. waiting is over (draining, max_queue_delay is 0, the oldest member that has not
+//        timed out has waited max_queue_delay, or every member already timed out with
+//        kDelay).
 //     Otherwise wait until the oldest member's arrival + max_queue_delay.
 //  5. The profile: among profiles in the batch's mask whose [min, max] contains N, the one
 //     whose opt batch is closest to N (ties -> lower index).

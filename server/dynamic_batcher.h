@@ -13,6 +13,10 @@
 // the largest profile's max batch is split into pieces that are executed separately and
 // reassembled in order before the response is sent.
 //
+// Where it lives: request_validation.h (Enqueue's checks and splitting), batch_queue.h
+// (queues, caps, timeouts), batch_policy.h (the decisions), batch_assembly.h and
+// model_instance.h (running a batch), response_delivery.h (preserve_ordering).
+//
 // Threading: Enqueue and Drain are thread-safe. on_complete runs on the batcher or an instance
 // thread. Drain (also run by the destructor) stops accepting, executes everything already
 // queued, answers every request, and joins the threads.

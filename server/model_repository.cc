@@ -290,7 +290,9 @@ Status ModelRepositoryImpl::LoadWithLock(const std::string& name,
   }
   TRT_LOG_INFO("model '{}' serving version(s) {}{}{}", name, JoinVersions(still_serving),
                out.reused.empty() ? "" : " (unchanged: " + JoinVersions(out.reused) + ")",
-               retired_versions.empty() ? "" : "; retired " + JoinVersions(retired_versions));
+               retired_versions.empty()
+                   ? ""
+                   : "; retired the previous version(s) " + JoinVersions(retired_versions));
   return Status::Ok();
 }
 

@@ -23,6 +23,14 @@ std::string RangeOf(const runtime::InputShapeRange& r, int d) {
   return s + "]";
 }
 
+// "FP32 (float32)": the KServe and the ONNX spelling.
+std::string DTypeNames(DType t) {
+  std::string s(KServeDatatype(t));
+  s += " (";
+  s += DTypeName(t);
+  return s + ")";
+}
+
 bool InRange(const runtime::InputShapeRange* r, const Shape& s, int d) {
   return r != nullptr && d < r->min.rank() && s[d] >= r->min[d] && s[d] <= r->max[d];
 }
@@ -160,9 +168,9 @@ Status RequestValidator::CheckInputs(const InferRequest& request, std::vector<in
     const Tensor& t = request.inputs[(*order)[i]].second;
     const std::string what = Where() + ": input '" + in.name + "'";
     if (!t.defined()) return InvalidArgument(what + " has no data (expected " + expected + ")");
-    if (t.dtype() != in.dtype) {  // KServe spellings: what clients send
-      return InvalidArgument(what + " has datatype " + std::string(KServeDatatype(t.dtype())) +
-                             ", expected " + std::string(KServeDatatype(in.dtype)));
+    if (t.dtype() != in.dtype) {  // both spellings: KServe (what clients send) and ONNX
+      return InvalidArgument(what + " has datatype " + DTypeNames(t.dtype()) + ", expected " +
+                             DTypeNames(in.dtype));
     }
     int64_t bytes = 0;
     Status size = CheckShapeSize(t.dtype(), t.shape(), &bytes);

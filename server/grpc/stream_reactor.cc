@@ -23,7 +23,7 @@ void StreamInferReactor::OnReadDone(bool ok) {
       reads_done_ = true;
       finish = ShouldFinishLocked();
     }
-    if (finish) Finish(::grpc::Status::OK);
+    Act(false, nullptr, finish);
     return;
   }
   std::shared_ptr<inference::ModelInferRequest> message = std::move(reading_);
@@ -49,14 +49,21 @@ void StreamInferReactor::OnReadDone(bool ok) {
                        response.get());
     Complete(std::move(response));
   }
-  // The read must be restarted before Complete's possible Finish could matter: reads_done_
-  // is still false here, so the stream cannot finish in between.
+  // reads_done_ is still false here, so the stream cannot finish before the next read.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    read_paused_ = !write_failed_ && in_flight_ + static_cast<int64_t>(pending_.size()) +
+                                             (writing_ != nullptr ? 1 : 0) >=
+                                         kMaxUnanswered;
+    if (read_paused_) return;  // Complete/OnWriteDone resume reading
+  }
   StartNextRead();
 }
 
 void StreamInferReactor::Complete(std::unique_ptr<Response> response) {
   Response* to_write = nullptr;
   bool finish = false;
+  bool resume_reading = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     --in_flight_;
@@ -68,18 +75,16 @@ void StreamInferReactor::Complete(std::unique_ptr<Response> response) {
         pending_.push_back(std::move(response));
       }
     }
+    resume_reading = ShouldResumeLocked();
     if (to_write == nullptr) finish = ShouldFinishLocked();
   }
-  if (to_write != nullptr) {
-    StartWrite(to_write);
-  } else if (finish) {
-    Finish(::grpc::Status::OK);
-  }
+  Act(resume_reading, to_write, finish);
 }
 
 void StreamInferReactor::OnWriteDone(bool ok) {
   Response* to_write = nullptr;
   bool finish = false;
+  bool resume_reading = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     writing_.reset();
@@ -92,8 +97,23 @@ void StreamInferReactor::OnWriteDone(bool ok) {
       pending_.pop_front();
       to_write = writing_.get();
     }
+    resume_reading = ShouldResumeLocked();
     if (to_write == nullptr) finish = ShouldFinishLocked();
   }
+  Act(resume_reading, to_write, finish);
+}
+
+bool StreamInferReactor::ShouldResumeLocked() {
+  if (!read_paused_) return false;
+  const int64_t unanswered =
+      in_flight_ + static_cast<int64_t>(pending_.size()) + (writing_ != nullptr ? 1 : 0);
+  if (!write_failed_ && unanswered > kMaxUnanswered / 2) return false;
+  read_paused_ = false;
+  return true;
+}
+
+void StreamInferReactor::Act(bool resume_reading, Response* to_write, bool finish) {
+  if (resume_reading) StartNextRead();
   if (to_write != nullptr) {
     StartWrite(to_write);
   } else if (finish) {

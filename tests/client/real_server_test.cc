@@ -128,7 +128,9 @@ void ExpectSaneRows(const std::vector<std::vector<double>>& rows, size_t levels)
     EXPECT_GT(r[9], 0);       // p50 latency
     EXPECT_LE(r[9], r[10]);   // p50 <= p90
     EXPECT_LE(r[10], r[12]);  // p90 <= p99
-    EXPECT_GE(r[9], r[6]);    // a request takes at least its compute
+    // The mean compute time is at most the slowest request's latency; p99 is the robust
+    // stand-in (p50 can sit below a mean that a few slow batches on a noisy machine inflate).
+    EXPECT_GE(r[12], r[6]);
   }
 }
 

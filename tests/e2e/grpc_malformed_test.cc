@@ -28,7 +28,7 @@ std::vector<Case> Cases() {
 
   Tensor f64(DType::kFloat64, Shape{1, 1, 8, 8});
   add("wrong dtype", MakeRawRequest("digits", {{"input", f64}}), C::INVALID_ARGUMENT,
-      {"input 'input'", "float64", "float32"});
+      {"input 'input'", "FP64", "expected FP32"});
   add("wrong rank", MakeRawRequest("digits", {{"input", Iota(Shape{1, 8, 8})}}),
       C::INVALID_ARGUMENT, {"input 'input'", "[1, 8, 8]", "rank 3", "rank 4"});
   add("wrong dim", MakeRawRequest("digits", {{"input", Iota(Shape{1, 1, 9, 8})}}),
@@ -39,7 +39,7 @@ std::vector<Case> Cases() {
       {"model 'digits': input 'input': expected 256 bytes for FP32 [1, 1, 8, 8], got 255"});
   ModelInferRequest no_inputs;
   no_inputs.set_model_name("digits");
-  add("missing input", no_inputs, C::INVALID_ARGUMENT, {"missing input 'input'", "float32"});
+  add("missing input", no_inputs, C::INVALID_ARGUMENT, {"missing input 'input'", "FP32"});
   ModelInferRequest extra = good();
   AddRawInput(&extra, "extra", Iota(Shape{1, 4}));
   add("extra input", extra, C::INVALID_ARGUMENT, {"unexpected input 'extra'", "input"});

@@ -2,6 +2,9 @@
 // an in-process server on an ephemeral port serving the digits CNN.
 #include <gmock/gmock.h>
 
+#include <set>
+#include <thread>
+
 #include "tests/e2e/server_test_util.h"
 
 namespace trt::e2e {
@@ -178,6 +181,62 @@ TEST_F(GrpcServiceTest, StreamInferAnswersEveryRequestByIdAndKeepsGoingAfterErro
               "")
         << "request " << i;
   }
+}
+
+TEST_F(GrpcServiceTest, StreamWithASlowReaderIsThrottledAndLosesNothing) {
+  StartServer();
+  // A client with a small receive window (no BDP growth): answers of 16 rows (~1.4 kB each)
+  // fill it long before the server has read every request, so unwritten answers pile up.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 10);
+  auto channel = grpc::CreateCustomChannel(server_->grpc().address(),
+                                           grpc::InsecureChannelCredentials(), args);
+  auto small_window = inference::GRPCInferenceService::NewStub(channel);
+  constexpr int kRequests = 600;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, 120);
+  auto stream = small_window->ModelStreamInfer(&ctx);
+  std::thread writer([&] {
+    for (int i = 0; i < kRequests; ++i) {
+      if (!stream->Write(DigitsRequest("digits", i, 16, std::to_string(i)))) break;
+    }
+    stream->WritesDone();
+  });
+  // Start reading late: answers pile up on the server until it stops reading requests.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::set<std::string> ids;
+  inference::ModelStreamInferResponse resp;
+  int errors = 0;
+  while (stream->Read(&resp)) {
+    ids.insert(resp.infer_response().id());
+    errors += resp.error_message().empty() ? 0 : 1;
+  }
+  writer.join();
+  grpc::Status s = stream->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kRequests));
+}
+
+TEST_F(GrpcServiceTest, ClientCancellingStreamsAndCallsLeavesTheServerServing) {
+  StartServer();
+  for (int round = 0; round < 3; ++round) {
+    grpc::ClientContext ctx;
+    auto stream = stub().ModelStreamInfer(&ctx);
+    for (int i = 0; i < 300; ++i) {
+      if (!stream->Write(DigitsRequest("digits", i, 16, std::to_string(i)))) break;
+    }
+    ctx.TryCancel();  // with requests in flight and answers unwritten
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  grpc::ClientContext expired;
+  expired.set_deadline(std::chrono::system_clock::now() + std::chrono::microseconds(1));
+  inference::ModelInferResponse resp;
+  EXPECT_FALSE(stub().ModelInfer(&expired, DigitsRequest("digits", 0, 16), &resp).ok());
+  grpc::Status s = Infer(stub(), DigitsRequest("digits", 0, 2), &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(testing::CompareTensors(OutputNamed(resp, "logits"), Logits(0, 2), {1e-4, 1e-4}), "");
 }
 
 TEST_F(GrpcServiceTest, StreamWithoutRequestsFinishesCleanly) {

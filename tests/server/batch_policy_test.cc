@@ -87,6 +87,27 @@ TEST(BatchPolicyTest, PreferredSizeReachedIsSentAtOnce) {
   EXPECT_EQ(Indices(d), (std::vector<int>{0, 1, 2, 3}));
 }
 
+// Rule 4a: reaching a preferred size decides WHEN to send, not how much: everything
+// collected goes (Triton would cut the batch back to the preferred size, here 1 or 4).
+TEST(BatchPolicyTest, PreferredSizeReachedSendsEverythingCollected) {
+  FakeClock clock;
+  const TimePoint t0 = clock.Now();
+  Queue q;
+  for (int i = 0; i < 16; ++i) q.levels[0].push_back(Item(t0));
+  // {1, 4, 128}: the opt sizes of latency [1,1], dynamic [1,32] opt 4, offline [64,128].
+  BatchDecision d = q.Decide(Config({1, 4, 128}, 500), t0);
+  ExpectSend(d, 16, /*profile=*/1);
+  EXPECT_EQ(d.items.size(), 16u);
+  // 40 queued: everything up to the dynamic profile's max (32) goes; the rest waits its turn.
+  Queue big;
+  for (int i = 0; i < 40; ++i) big.levels[0].push_back(Item(t0));
+  ExpectSend(big.Decide(Config({1, 4, 128}, 500), t0), 32, /*profile=*/1);
+  // A lone request with preferred size 1 still leaves at once.
+  Queue lone;
+  lone.levels[0].push_back(Item(t0));
+  ExpectSend(lone.Decide(Config({1, 4, 128}, 500), t0), 1, /*profile=*/0);
+}
+
 TEST(BatchPolicyTest, BelowPreferredWaitsExactlyUntilOldestPlusDelayThenSends) {
   FakeClock clock;
   const TimePoint t0 = clock.Now();

@@ -185,7 +185,7 @@ TEST(DynamicBatcherTest, InvalidRequestsAreRefusedWithClearErrors) {
   EXPECT_EQ(error({{"input", Images(1)}, {"input", Images(1)}}),
             "model 'digits': input 'input' given twice");
   EXPECT_EQ(error({{"input", Tensor(DType::kInt32, Shape{1, 1, 8, 8})}}),
-            "model 'digits': input 'input' has datatype INT32, expected FP32");
+            "model 'digits': input 'input' has datatype INT32 (int32), expected FP32 (float32)");
   EXPECT_EQ(error({{"input", Tensor(DType::kFloat32, Shape{1, 8, 8})}}),
             "model 'digits': input 'input' has shape [1, 8, 8] (rank 3), expected rank 4 "
             "[-1, 1, 8, 8] (batch dim first)");
