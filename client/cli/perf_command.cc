@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -41,7 +42,8 @@ void InstallInterruptHandler() {
 struct PerfFlags {
   ConnectionFlags connection;
   PerfOptions options;
-  std::string concurrency_range, request_rate_range, distribution = "constant";
+  std::string concurrency_range, request_rate_range, distribution = "constant",
+                                                     measurement_mode = "time_windows";
   std::vector<std::string> shapes, shape_ranges;
   bool quiet = false;
 };
@@ -62,6 +64,18 @@ class ConsoleProgress : public PerfObserver {
                   LevelLabel(mode, value).c_str(), w.trial, max_trials, w.client.throughput,
                   options_.percentile, w.client.latency.chosen_us / 1000.0,
                   static_cast<unsigned long long>(w.client.failed), stable ? ", stable" : "");
+    Status(buf);
+  }
+  void OnWindowProgress(LoadMode mode, double value, int trial, int64_t completed,
+                        int64_t target) override {
+    // Redrawn every second on a terminal; every 10 s as plain lines (logs stay short).
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty_ && now - last_plain_progress_ < std::chrono::seconds(10)) return;
+    last_plain_progress_ = now;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "[%s] window %d/%d: %lld/%lld requests",
+                  LevelLabel(mode, value).c_str(), trial, options_.max_trials,
+                  static_cast<long long>(completed), static_cast<long long>(target));
     Status(buf);
   }
   void OnLevelDone(const LevelReport& level) override {
@@ -85,6 +99,7 @@ class ConsoleProgress : public PerfObserver {
   const PerfOptions& options_;
   bool quiet_, tty_;
   bool open_line_ = false;
+  std::chrono::steady_clock::time_point last_plain_progress_{};
 };
 
 Status WriteFile(const std::string& path, const std::string& text, const char* what) {
@@ -115,6 +130,7 @@ StatusOr<PerfOptions> Resolve(PerfFlags& f) {
                                 "--concurrency-range"));
   }
   TRTC_ASSIGN_OR_RETURN(o.distribution, ParseDistribution(f.distribution));
+  TRTC_ASSIGN_OR_RETURN(o.measurement_mode, ParseMeasurementMode(f.measurement_mode));
   for (const std::string& s : f.shapes) {
     TRTC_ASSIGN_OR_RETURN(auto parsed, ParseShapeOption(s));
     o.shapes[parsed.first] = parsed.second;
@@ -201,8 +217,15 @@ void RegisterPerf(CLI::App& app, std::function<int()>* run) {
       ->capture_default_str();
   sub->add_option("--warmup-ms", o.warmup_ms, "Load before measuring, per level")
       ->capture_default_str();
+  sub->add_option("--measurement-mode", f->measurement_mode,
+                  "time_windows: a window lasts -p ms; count_windows: a window ends at its "
+                  "--measurement-request-count-th completion (use for slow models)")
+      ->capture_default_str();
   sub->add_option("-p,--measurement-interval-ms", o.measurement_interval_ms,
-                  "Length of one measurement window")
+                  "Length of one time window")
+      ->capture_default_str();
+  sub->add_option("--measurement-request-count", o.measurement_request_count,
+                  "Requests completed per count window")
       ->capture_default_str();
   sub->add_option("-s,--stability-percentage", o.stability_percentage,
                   "Stable = last 3 windows within +-this % of their mean (throughput and "
@@ -233,6 +256,8 @@ void RegisterPerf(CLI::App& app, std::function<int()>* run) {
       "--request-distribution poisson --json perf.json\n"
       "  trtserve-client perf -m digits --shape-range input:0=1:32 --concurrency-range 4\n"
       "  trtserve-client perf -m digits -u host1:8001,host2:8001 --concurrency-range 16\n"
+      "  trtserve-client perf -m resnet50 --concurrency-range 32 --measurement-mode "
+      "count_windows --measurement-request-count 64\n"
       "Latency counts from each request's scheduled send time in open loop (no coordinated "
       "omission).");
   *run = [f] { return RunPerfCommand(*f); };

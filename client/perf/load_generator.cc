@@ -117,6 +117,16 @@ bool LoadGenerator::Finish(Call* call, RequestSample sample, const std::string& 
   if (sample.code != StatusCode::OK) {
     window_.error_examples.emplace(StatusCodeName(sample.code), error);
   }
+  if (window_count_ > 0 && static_cast<int64_t>(window_.samples.size()) >= window_count_) {
+    // Now, not sample.done_ns: another callback may have stamped a later done_ns and got the
+    // lock first, and every sample in a window must end inside it.
+    const int64_t end = NowNs();
+    window_.end_ns = end;
+    closed_.push_back(std::move(window_));
+    window_ = Window();
+    window_.start_ns = end;
+    cv_.notify_all();
+  }
   if (config_.mode == LoadMode::kConcurrency && running_) return true;
   if (--outstanding_ == 0 || config_.mode == LoadMode::kRequestRate) cv_.notify_all();
   return false;
@@ -147,6 +157,25 @@ LoadGenerator::Window LoadGenerator::TakeWindow() {
   window_ = Window();
   window_.start_ns = w.end_ns;
   return w;
+}
+
+void LoadGenerator::SetWindowCount(int64_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  window_count_ = count;
+}
+
+std::optional<LoadGenerator::Window> LoadGenerator::WaitClosedWindow(
+    std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!cv_.wait_for(lock, timeout, [this] { return !closed_.empty(); })) return std::nullopt;
+  Window w = std::move(closed_.front());
+  closed_.pop_front();
+  return w;
+}
+
+int64_t LoadGenerator::OpenWindowSize() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int64_t>(window_.samples.size());
 }
 
 void LoadGenerator::Stop(int64_t grace_ms) {

@@ -21,11 +21,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -66,6 +69,16 @@ class LoadGenerator {
   // The samples completed since the previous TakeWindow() (or Start()).
   Window TakeWindow();
 
+  // Count windows: from now on the open window closes by itself at the completion that
+  // brings it to `count` samples (end_ns = when that completion was recorded; the next
+  // window starts there) and is queued for WaitClosedWindow(). `count` = 0 switches back to
+  // TakeWindow().
+  void SetWindowCount(int64_t count);
+  // The oldest window closed by count, waiting up to `timeout`; nullopt if none closed.
+  std::optional<Window> WaitClosedWindow(std::chrono::milliseconds timeout);
+  // Samples in the open window (for progress lines).
+  int64_t OpenWindowSize() const;
+
   // Stops sending and waits for every request in flight; after `grace_ms` the ones still
   // pending are cancelled (so Stop always returns even with no RPC deadline). Idempotent.
   void Stop(int64_t grace_ms = 60000);
@@ -94,6 +107,8 @@ class LoadGenerator {
   // Owns every call from Issue() until Finish(); Stop() may briefly share ownership.
   std::unordered_map<Call*, std::shared_ptr<Call>> in_flight_;  // guarded by mu_
   Window window_;                                               // guarded by mu_
+  int64_t window_count_ = 0;                                    // guarded by mu_
+  std::deque<Window> closed_;                                   // guarded by mu_
   std::thread dispatcher_;                                      // open loop only
 };
 

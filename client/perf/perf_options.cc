@@ -101,6 +101,13 @@ StatusOr<Distribution> ParseDistribution(std::string_view text) {
                               "': use constant or poisson");
 }
 
+StatusOr<MeasurementMode> ParseMeasurementMode(std::string_view text) {
+  if (text == "time_windows") return MeasurementMode::kTimeWindows;
+  if (text == "count_windows") return MeasurementMode::kCountWindows;
+  return InvalidArgumentError("--measurement-mode '" + std::string(text) +
+                              "': use time_windows or count_windows");
+}
+
 Status ValidatePerfOptions(const PerfOptions& o) {
   if (o.model.empty()) return InvalidArgumentError("perf needs a model: -m MODEL");
   if (o.endpoints.empty()) return InvalidArgumentError("perf needs an endpoint: -u HOST:PORT");
@@ -109,6 +116,9 @@ Status ValidatePerfOptions(const PerfOptions& o) {
   }
   if (o.measurement_interval_ms <= 0) {
     return InvalidArgumentError("--measurement-interval-ms must be positive");
+  }
+  if (o.measurement_request_count < 1) {
+    return InvalidArgumentError("--measurement-request-count must be at least 1");
   }
   if (o.warmup_ms < 0) return InvalidArgumentError("--warmup-ms must be >= 0");
   if (o.stability_percentage <= 0) {

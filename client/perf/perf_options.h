@@ -17,6 +17,13 @@ namespace trt::client {
 
 enum class LoadMode { kConcurrency, kRequestRate };
 enum class Distribution { kConstant, kPoisson };
+// How a measurement window ends (perf_analyzer's --measurement-mode):
+//   kTimeWindows  after --measurement-interval-ms;
+//   kCountWindows at the completion that brings the window to --measurement-request-count
+//                 requests (failed ones included). Windows are back to back and end on a
+//                 completion, so a window spans whole completion intervals: the right mode
+//                 for slow models, where a time window would catch a fraction of a batch.
+enum class MeasurementMode { kTimeWindows, kCountWindows };
 
 // "START[:END[:STEP]]": END defaults to START, STEP to 1. Values() lists START, START+STEP,
 // ... up to END inclusive (a small epsilon absorbs float steps).
@@ -37,6 +44,7 @@ struct ShapeRange {
 StatusOr<ShapeRange> ParseShapeRange(std::string_view text);
 
 StatusOr<Distribution> ParseDistribution(std::string_view text);
+StatusOr<MeasurementMode> ParseMeasurementMode(std::string_view text);
 
 struct PerfOptions {
   std::string model;
@@ -52,7 +60,9 @@ struct PerfOptions {
   int64_t batch_size = 1;                              // -b
 
   int64_t warmup_ms = 1000;
-  int64_t measurement_interval_ms = 5000;
+  MeasurementMode measurement_mode = MeasurementMode::kTimeWindows;
+  int64_t measurement_interval_ms = 5000;  // time windows
+  int64_t measurement_request_count = 50;  // count windows
   double stability_percentage = 10;
   int max_trials = 10;
   double percentile = 99;  // latency percentile used for stability and the SVG

@@ -49,6 +49,25 @@ ServerBreakdown Breakdown(const std::optional<inference::ModelStatistics>& befor
   return ComputeServerBreakdown(*before, *after);
 }
 
+// Count windows: waits for the generator to close the next window, reporting progress about
+// once a second. nullopt when cancelled.
+std::optional<LoadGenerator::Window> WaitCountWindow(const LevelContext& ctx,
+                                                     LoadGenerator& generator,
+                                                     PerfObserver* observer, double value,
+                                                     int trial) {
+  auto next_progress = Clock::now() + std::chrono::seconds(1);
+  while (!Cancelled(ctx)) {
+    auto window = generator.WaitClosedWindow(std::chrono::milliseconds(50));
+    if (window) return window;
+    if (observer && Clock::now() >= next_progress) {
+      observer->OnWindowProgress(ctx.options.mode, value, trial, generator.OpenWindowSize(),
+                                 ctx.options.measurement_request_count);
+      next_progress += std::chrono::seconds(1);
+    }
+  }
+  return std::nullopt;
+}
+
 LevelReport RunLevel(const LevelContext& ctx, double value, PerfObserver* observer) {
   const PerfOptions& o = ctx.options;
   LevelReport report;
@@ -61,18 +80,26 @@ LevelReport RunLevel(const LevelContext& ctx, double value, PerfObserver* observ
   generator.Start();
   const bool warmed = SleepUntil(ctx, Clock::now() + std::chrono::milliseconds(o.warmup_ms));
   (void)generator.TakeWindow();
+  const bool by_count = o.measurement_mode == MeasurementMode::kCountWindows;
+  if (by_count) generator.SetWindowCount(o.measurement_request_count);
 
   std::vector<LoadGenerator::Window> windows;
   std::vector<std::optional<inference::ModelStatistics>> snapshots = {TakeStats(ctx)};
   std::vector<double> throughputs, latencies;
   auto boundary = Clock::now();
   for (int trial = 1; warmed && trial <= o.max_trials; ++trial) {
-    boundary += std::chrono::milliseconds(o.measurement_interval_ms);
-    if (!SleepUntil(ctx, boundary)) {
+    std::optional<LoadGenerator::Window> window;
+    if (by_count) {
+      window = WaitCountWindow(ctx, generator, observer, value, trial);
+    } else {
+      boundary += std::chrono::milliseconds(o.measurement_interval_ms);
+      if (SleepUntil(ctx, boundary)) window = generator.TakeWindow();
+    }
+    if (!window) {
       report.stopped_early = "interrupted";
       break;
     }
-    windows.push_back(generator.TakeWindow());
+    windows.push_back(std::move(*window));
     snapshots.push_back(TakeStats(ctx));
     const LoadGenerator::Window& w = windows.back();
     WindowReport wr;

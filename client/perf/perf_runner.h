@@ -2,8 +2,9 @@
 //
 // For each load level (concurrency or request rate):
 //   1. start the load (LoadGenerator) and let it run --warmup-ms; discard those samples;
-//   2. take ModelStatistics (summed over the endpoints), then measure windows of
-//      --measurement-interval-ms back to back, taking ModelStatistics after each;
+//   2. take ModelStatistics (summed over the endpoints), then measure windows back to back
+//      (--measurement-interval-ms each, or with count windows, each ending at its
+//      --measurement-request-count-th completion), taking ModelStatistics after each;
 //   3. stop when the last three windows are stable (throughput and the --percentile latency
 //      each within +-stability% of their mean, perf_analyzer's rule) or after --max-trials
 //      windows (then the level is reported as "unstable after N trials");
@@ -70,6 +71,9 @@ class PerfObserver {
   virtual void OnLevelStart(LoadMode mode, double value) {}
   virtual void OnWindow(LoadMode mode, double value, const WindowReport& window, bool stable,
                         int max_trials) {}
+  // Count windows only: about once a second while window `trial` fills up.
+  virtual void OnWindowProgress(LoadMode mode, double value, int trial, int64_t completed,
+                                int64_t target) {}
   virtual void OnLevelDone(const LevelReport& level) {}
 };
 

@@ -185,6 +185,31 @@ TEST(FakeServerPerf, ClosedLoopMeasuresAndMatchesServerStatistics) {
   ExpectBreakdownMatchesFake(*report, server);
 }
 
+TEST(FakeServerPerf, CountWindowsHoldExactlyTheRequestCount) {
+  FakeKServeServer server;
+  server.set_delay_ms(3);
+  PerfOptions o = ShortRun(server.address());
+  o.range = {2, 2, 1};
+  o.measurement_mode = MeasurementMode::kCountWindows;
+  o.measurement_request_count = 7;
+  auto report = RunPerf(o, nullptr);
+  ASSERT_TRUE(report.ok()) << StatusToString(report.status());
+  ASSERT_EQ(report->levels.size(), 1u);
+  const LevelReport& level = report->levels[0];
+  ASSERT_EQ(level.windows.size(), 3u);
+  double total_s = 0;
+  for (const WindowReport& w : level.windows) {
+    EXPECT_EQ(w.client.requests + w.client.failed, 7u);
+    // Throughput is the count over the span up to its last completion: 7 requests at
+    // concurrency 2 with 3 ms each take at least 3 round trips (9 ms).
+    EXPECT_GT(w.client.duration_s, 0.009);
+    EXPECT_NEAR(w.client.throughput, 7 / w.client.duration_s, 1e-6);
+    total_s += w.client.duration_s;
+  }
+  EXPECT_EQ(level.client.requests, 21u);
+  EXPECT_NEAR(level.client.duration_s, total_s, 1e-9);
+}
+
 TEST(FakeServerPerf, OpenLoopPoissonReachesTheRate) {
   FakeKServeServer server;
   PerfOptions o = ShortRun(server.address());
@@ -378,6 +403,38 @@ TEST(LoadGenerator, UnreachableEndpointFailsEveryRequestWithoutCrashing) {
   ASSERT_GT(w.samples.size(), 4u);
   for (const RequestSample& s : w.samples) EXPECT_EQ(s.code, StatusCode::UNAVAILABLE);
   EXPECT_EQ(w.error_examples.count("UNAVAILABLE"), 1u);
+}
+
+TEST(LoadGenerator, CountWindowsAreBackToBackAndEndOnACompletion) {
+  testing::FakeKServeServer server;
+  server.set_delay_ms(2);
+  EndpointPool pool({server.address()}, ClientOptions{5000});
+  const ModelInfo m = DoubleModel();
+  PerfOptions o;
+  o.model = "double";
+  auto source = RequestSource::Create(m, o);
+  ASSERT_TRUE(source.ok());
+  LoadGenerator generator(&pool, source->get(), LoadConfig{LoadMode::kConcurrency, 3});
+  generator.Start();
+  (void)generator.TakeWindow();
+  generator.SetWindowCount(5);
+  std::vector<LoadGenerator::Window> windows;
+  while (windows.size() < 3) {
+    auto w = generator.WaitClosedWindow(std::chrono::seconds(10));
+    ASSERT_TRUE(w.has_value()) << "no window closed within 10 s";
+    windows.push_back(std::move(*w));
+  }
+  generator.Stop();
+  for (size_t i = 0; i < windows.size(); ++i) {
+    const LoadGenerator::Window& w = windows[i];
+    ASSERT_EQ(w.samples.size(), 5u);
+    int64_t last_done = 0;
+    for (const RequestSample& s : w.samples) last_done = std::max(last_done, s.done_ns);
+    EXPECT_GE(w.end_ns, last_done);
+    if (i > 0) {
+      EXPECT_EQ(w.start_ns, windows[i - 1].end_ns);
+    }
+  }
 }
 
 TEST(LoadGenerator, StopCancelsRequestsThatOutliveTheGrace) {

@@ -183,6 +183,18 @@ TEST(PerfOptions, ValidationMessages) {
   EXPECT_EQ(*ParseDistribution("poisson"), Distribution::kPoisson);
 }
 
+TEST(PerfOptions, MeasurementModeParsesPerfAnalyzerNames) {
+  EXPECT_EQ(*ParseMeasurementMode("time_windows"), MeasurementMode::kTimeWindows);
+  EXPECT_EQ(*ParseMeasurementMode("count_windows"), MeasurementMode::kCountWindows);
+  auto bad = ParseMeasurementMode("count");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().error_message().find("time_windows or count_windows"), std::string::npos);
+  PerfOptions o;
+  o.model = "m";
+  o.measurement_request_count = 0;
+  EXPECT_FALSE(ValidatePerfOptions(o).ok());
+}
+
 TEST(Dims, ParsesXAndCommaForms) {
   EXPECT_EQ(*ParseDims("1x2x3", "s"), (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(*ParseDims("4,5", "s"), (std::vector<int64_t>{4, 5}));
