@@ -37,8 +37,11 @@ StatusOr<std::unique_ptr<ModelInstance>> ModelInstance::Create(
   inst->layout_ = std::move(layout);
   inst->index_ = index;
   const auto& profiles = inst->plan_->profiles();
+  // One intra-op pool per instance, shared by its per-profile contexts (the instance's worker
+  // runs one batch at a time, so they never compete for it).
+  if (threads > 1) inst->pool_ = std::make_shared<ThreadPool>(threads);
   for (size_t p = 0; p < profiles.size(); ++p) {
-    auto ctx = runtime::ExecutionContext::Create(inst->plan_, static_cast<int>(p), threads);
+    auto ctx = runtime::ExecutionContext::Create(inst->plan_, static_cast<int>(p), inst->pool_);
     if (!ctx.ok()) {
       return Status(ctx.status().code(), "model '" + inst->layout_->model_name + "': instance " +
                                              std::to_string(index) + ", profile '" +

@@ -7,7 +7,9 @@
 // The instance has no thread of its own: the DynamicBatcher runs one worker thread per
 // instance and calls Execute from it.
 // Threading: NOT thread-safe; one thread at a time (contexts are single-threaded by design).
-// Intra-op parallelism: each context gets `threads` threads (its own pool when > 1).
+// Intra-op parallelism: with `threads` > 1 the instance owns ONE pool of that many threads,
+// shared by all its per-profile contexts (it runs one batch at a time), so an instance costs
+// `threads` threads whatever the number of profiles.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,7 @@ class ModelInstance {
 
   int index() const { return index_; }
   int num_profiles() const { return static_cast<int>(contexts_.size()); }
+  const runtime::ExecutionContext& context(int profile) const { return *contexts_[profile]; }
 
  private:
   ModelInstance() = default;
@@ -58,6 +61,7 @@ class ModelInstance {
   std::shared_ptr<const runtime::Plan> plan_;
   std::shared_ptr<const ModelLayout> layout_;
   int index_ = 0;
+  std::shared_ptr<ThreadPool> pool_;                                  // null when threads == 1
   std::vector<std::unique_ptr<runtime::ExecutionContext>> contexts_;  // per profile
   std::vector<std::vector<Shape>> max_shapes_;                        // per profile, per input
   std::vector<InputBuffers> buffers_;                                 // per profile

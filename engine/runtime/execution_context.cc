@@ -32,6 +32,12 @@ ExecutionContext::~ExecutionContext() = default;
 
 StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
     std::shared_ptr<const Plan> plan, int profile, int threads) {
+  return Create(std::move(plan), profile,
+                threads > 1 ? std::make_shared<ThreadPool>(threads) : nullptr);
+}
+
+StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
+    std::shared_ptr<const Plan> plan, int profile, std::shared_ptr<ThreadPool> pool) {
   if (profile < 0 || profile >= static_cast<int>(plan->profiles().size())) {
     return InvalidArgument("profile index " + std::to_string(profile) +
                            " out of range: the plan has " +
@@ -48,7 +54,7 @@ StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
   }
   c->arena_.reset(arena);
   c->allocator_ = std::make_unique<ArenaAllocator>(mem, static_cast<char*>(arena));
-  if (threads > 1) c->pool_ = std::make_unique<ThreadPool>(threads);
+  c->pool_ = std::move(pool);
   c->slots_.resize(c->plan_->program().slot_values.size());
   c->ordered_inputs_.resize(c->plan_->model().graph->inputs().size());
   c->outputs_.reserve(c->plan_->model().graph->outputs().size());

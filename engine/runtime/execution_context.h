@@ -29,6 +29,13 @@ class ExecutionContext {
   // `threads` > 1 gives the context its own intra-op pool.
   static StatusOr<std::unique_ptr<ExecutionContext>> Create(std::shared_ptr<const Plan> plan,
                                                             int profile, int threads = 1);
+  // Runs on `pool` (null = on the caller's thread only). Several contexts may share one pool
+  // when they are used by one thread at a time (a server instance's per-profile contexts:
+  // one set of intra-op threads per instance, not per profile). ThreadPool serializes
+  // concurrent ParallelFor callers, so sharing is safe, just not parallel across contexts.
+  static StatusOr<std::unique_ptr<ExecutionContext>> Create(std::shared_ptr<const Plan> plan,
+                                                            int profile,
+                                                            std::shared_ptr<ThreadPool> pool);
   ~ExecutionContext();
 
   // Runs one request. `outputs` is reused: when it already holds this model's output names
@@ -39,6 +46,8 @@ class ExecutionContext {
 
   const OptimizationProfile& profile() const { return plan_->profiles()[profile_]; }
   int profile_index() const { return profile_; }
+  // The intra-op pool this context runs on; null when it runs on the caller only.
+  const ThreadPool* pool() const { return pool_.get(); }
   int64_t arena_bytes() const { return plan_->memory(profile_).plan.arena_bytes; }
   // Output allocations that could not be served from the arena, since creation.
   int64_t heap_fallbacks() const;
@@ -51,7 +60,7 @@ class ExecutionContext {
   int profile_ = 0;
   AlignedBuffer arena_;
   std::unique_ptr<ArenaAllocator> allocator_;
-  std::unique_ptr<ThreadPool> pool_;
+  std::shared_ptr<ThreadPool> pool_;  // may be shared with other contexts
   ScratchArena scratch_;
   std::vector<Tensor> slots_;
   std::vector<Tensor> ordered_inputs_;

@@ -64,6 +64,31 @@ TEST(ModelInstanceTest, MultiPieceBatchEqualsEachRequestRunAlone) {
   ExpectRowsEqualAlone(c->response[0].second, 9, 0, 1);
 }
 
+TEST(ModelInstanceTest, ProfilesShareOneIntraOpPoolPerInstance) {
+  auto plan = DigitsPlan();
+  auto layout = Layout(*DigitsConfig(*plan), *plan);
+  auto two = ModelInstance::Create(plan, layout, 0, /*threads=*/2);
+  ASSERT_TRUE(two.ok()) << two.status();
+  ASSERT_EQ((*two)->num_profiles(), 3);
+  const ThreadPool* pool = (*two)->context(0).pool();
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(pool->num_threads(), 2);
+  for (int p = 1; p < 3; ++p) EXPECT_EQ((*two)->context(p).pool(), pool);
+  // Another instance has its own pool; threads = 1 runs on the worker thread alone.
+  auto other = ModelInstance::Create(plan, layout, 1, 2);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE((*other)->context(0).pool(), pool);
+  auto one = ModelInstance::Create(plan, layout, 2, 1);
+  ASSERT_TRUE(one.ok());
+  for (int p = 0; p < 3; ++p) EXPECT_EQ((*one)->context(p).pool(), nullptr);
+  // And a batch still runs (and matches the model run alone) on the shared pool.
+  auto a = State({Images(3, 4)}, {0});
+  Batch batch{.profile = 1, .rows = 3, .pieces = {{a, 0, 3}}};
+  BatchTiming timing;
+  ASSERT_TRUE((*two)->Execute(batch, *SteadyClock::Get(), &timing).ok());
+  ExpectRowsEqualAlone(a->response[0].second, 4, 0, 3);
+}
+
 TEST(ModelInstanceTest, PiecesOfOneRequestFillTheirOwnRows) {
   auto plan = DigitsPlan();
   auto layout = Layout(*DigitsConfig(*plan), *plan);
