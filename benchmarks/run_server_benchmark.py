@@ -169,10 +169,20 @@ def main():
         digits_plan = find_plan(os.path.join(repo, "digits", "1"))
         if args.only != "throughput":
             # 2. Added latency on the tiny model (fast; done first while the machine is quiet).
-            eng = engine_bench(trtserve, digits_plan, "1x1x8x8", "latency", 5, os.path.join(work, "d_eng.json"))
-            srv = client_perf(client, url, "digits", 1, 3000 if args.quick else 5000, 5, 1000,
-                              os.path.join(work, "d_srv.json"))
-            results["latency"] = {"engine": eng, "server": srv}
+            # Rounds of engine / server / empty RPC side by side; the report takes the median
+            # round (by added latency beyond the transport floor) and shows the spread.
+            rounds = []
+            for i in range(2 if args.quick else 5):
+                eng = engine_bench(trtserve, digits_plan, "1x1x8x8", "latency", 3,
+                                   os.path.join(work, f"d_eng{i}.json"))
+                srv = client_perf(client, url, "digits", 1, 2000 if args.quick else 3000, 3, 500,
+                                  os.path.join(work, f"d_srv{i}.json"))
+                ping_json = os.path.join(work, f"ping{i}.json")
+                run([client, "ping", "-u", url, "-n", "2000", "--json", ping_json], stdout=subprocess.DEVNULL)
+                with open(ping_json) as f:
+                    ping = json.load(f)[0]
+                rounds.append({"engine": eng, "server": srv, "ping": ping})
+            results["latency"] = {"rounds": rounds}
         if args.only == "latency":
             return finish(args, server, work, results, started, load_start)
         r50_plan = find_plan(os.path.join(repo, "resnet50", "1"))
@@ -283,25 +293,52 @@ def throughput_lines(res):
     return L
 
 
+def round_numbers(r):
+    """The derived numbers (us) of one latency round."""
+    eng = r["engine"]["latency_ms"]["median"] * 1000.0
+    client_p50 = r["server"]["client"]["latency"]["p50_us"]
+    sv = r["server"]["server"]
+    floor = r["ping"]["rtt_us"]["p50"]
+    return {"engine": eng, "client_p50": client_p50, "added": client_p50 - eng, "floor": floor,
+            "beyond_floor": client_p50 - eng - floor, "inside": sv["request_us"] - sv["compute_infer_us"]}
+
+
 def latency_lines(res):
-    L = []
-    le, ls = res["latency"]["engine"], res["latency"]["server"]
-    eng_p50_us = le["latency_ms"]["median"] * 1000.0
-    cl = ls["client"]["latency"]
-    sv = ls["server"]
-    inside = sv["request_us"] - sv["compute_infer_us"]
-    L += ["## Added latency, digits (tiny model), batch 1, concurrency 1", "",
-          "| measure | us |", "|---|--:|",
-          f"| engine: direct ExecutionContext run (`trtserve bench`, median) | {eng_p50_us:.1f} |",
-          f"| server end to end (client p50: gRPC + loopback + client + server) | {cl['p50_us']:.1f} |",
-          f"| added end to end (p50 - median) | **{cl['p50_us'] - eng_p50_us:.1f}** |",
-          f"| inside the server (ModelStatistics mean request time - mean compute infer) | **{inside:.1f}** |",
-          "", f"Server breakdown (means, us): queue {sv['queue_us']:.1f}, compute input "
-          f"{sv['compute_input_us']:.1f}, compute infer {sv['compute_infer_us']:.1f}, compute output "
-          f"{sv['compute_output_us']:.1f}; client send {ls['client']['client_send_us']:.1f}, client recv "
-          f"{ls['client']['client_recv_us']:.1f}. Goal: added p50 < 100 us.", "",
-          f"Raw data: `benchmarks/results/server_benchmark.json` (key `latency`). Server exit code after "
-          f"SIGTERM: {res['server_exit_code']}."]
+    rounds = res["latency"]["rounds"]
+    nums = [round_numbers(r) for r in rounds]
+    order = sorted(range(len(rounds)), key=lambda i: nums[i]["beyond_floor"])
+    mid = order[len(order) // 2]
+    m, r = nums[mid], rounds[mid]
+    sv, cl = r["server"]["server"], r["server"]["client"]
+
+    def spread(key):
+        vals = sorted(n[key] for n in nums)
+        return f"{vals[0]:.1f} .. {vals[-1]:.1f}"
+
+    L = ["## Added latency, digits (tiny model), batch 1, concurrency 1", "",
+         f"{len(rounds)} rounds, each: `trtserve bench` (3 s), `trtserve-client perf` at concurrency 1, "
+         "`trtserve-client ping` (2000 empty round trips). The median round (by the added latency beyond the "
+         "transport floor) and the range over all rounds:", "",
+         "| measure | median round, us | range, us |", "|---|--:|--:|",
+         f"| engine: direct ExecutionContext run (`trtserve bench`, median) | {m['engine']:.1f} | {spread('engine')} |",
+         f"| server end to end (client p50: gRPC + loopback + client + server) | {m['client_p50']:.1f} | "
+         f"{spread('client_p50')} |",
+         f"| added end to end (client p50 - engine median) | **{m['added']:.1f}** | {spread('added')} |",
+         f"| of which the transport floor: an empty RPC round trip (`trtserve-client ping`, ServerLive p50) | "
+         f"{m['floor']:.1f} | {spread('floor')} |",
+         f"| added beyond the transport floor (added end to end - ping p50) | **{m['beyond_floor']:.1f}** | "
+         f"{spread('beyond_floor')} |",
+         f"| inside the server (ModelStatistics mean request time - mean compute infer) | **{m['inside']:.1f}** | "
+         f"{spread('inside')} |",
+         "", f"Server breakdown of the median round (means, us): queue {sv['queue_us']:.1f}, compute input "
+         f"{sv['compute_input_us']:.1f}, compute infer {sv['compute_infer_us']:.1f}, compute output "
+         f"{sv['compute_output_us']:.1f}; client send {cl['client_send_us']:.1f}, client recv "
+         f"{cl['client_recv_us']:.1f}. Goal: added p50 < 100 us.", "",
+         f"An empty gRPC round trip alone takes {m['floor']:.0f} us p50 (min {r['ping']['rtt_us']['min']:.0f}) "
+         "with Debian's gRPC on this machine (a synchronous-API gRPC server measures the same), so end to end "
+         "nothing served over gRPC here adds less than that; the server's own share is the last two rows.", "",
+         f"Raw data: `benchmarks/results/server_benchmark.json` (key `latency`). Server exit code after "
+         f"SIGTERM: {res['server_exit_code']}."]
     return L
 
 

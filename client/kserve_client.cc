@@ -183,11 +183,14 @@ StatusOr<std::vector<inference::ModelStreamInferResponse>> KServeClient::StreamI
   return responses;
 }
 
-void KServeClient::AsyncInferSerialized(grpc::ClientContext* context,
-                                        const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
-                                        std::function<void(grpc::Status)> done) {
-  generic_->UnaryCall(context, kModelInferMethod, grpc::StubOptions(), request, response,
-                      std::move(done));
+std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>>
+KServeClient::StartInferSerialized(grpc::ClientContext* context, const grpc::ByteBuffer& request,
+                                   grpc::CompletionQueue* cq, grpc::ByteBuffer* response,
+                                   grpc::Status* status, void* tag) {
+  auto reader = generic_->PrepareUnaryCall(context, kModelInferMethod, request, cq);
+  reader->StartCall();
+  reader->Finish(response, status, tag);
+  return reader;
 }
 
 std::string UnreachableMessage(const std::string& address, const Status& probe,

@@ -50,6 +50,12 @@ struct InferRequest {
   // batcher or instance thread, with the result. Never called when Enqueue returns an error:
   // then the caller answers with that status. Must not block for long.
   std::function<void(InferResponse&&)> on_complete;
+  // Lets Enqueue run the batch holding this request on the calling thread when an instance
+  // is idle and that profile's batches are short (ModelConfig::inline_execution_max_us): no
+  // hand-off to the worker thread. Then on_complete of this request (and of any other request in
+  // that batch) may run inside Enqueue, before it returns, so set it only when the caller holds no
+  // lock that a completion callback takes (the unary ModelInfer handler does).
+  bool allow_inline_execution = false;
 };
 
 }  // namespace trt::server

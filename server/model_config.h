@@ -119,6 +119,10 @@ struct ModelConfig {
   DynamicBatchingConfig dynamic_batching;
   int instance_count = 1;  // execution instances (each has one context per profile)
   int threads = 1;         // intra-op threads per instance
+  // A unary request may run on the gRPC thread that received it (no hand-off to the
+  // instance's worker) when an instance is idle and its profile's recent batches took at
+  // most this long, in microseconds; 0 = never.
+  uint64_t inline_execution_max_us = 1000;
   Precision precision = Precision::kFp32;
   WarmupConfig warmup;
 

@@ -52,6 +52,7 @@ constexpr KeyNode kTopKeys[] = {{"name"},
                                 {"dynamic_batching", false, kDynamicBatchingKeys},
                                 {"instance_count"},
                                 {"threads"},
+                                {"inline_execution_max_us"},
                                 {"precision"},
                                 {"warmup", false, kWarmupKeys}};
 
@@ -287,6 +288,8 @@ void ParseTop(Reader& r, const YAML::Node& root, ModelConfig* c) {
   });
   IntField(r, root, "instance_count", "", 1, kMaxInstances, &c->instance_count);
   IntField(r, root, "threads", "", 1, kMaxThreads, &c->threads);
+  IntField(r, root, "inline_execution_max_us", "", 0, kMaxQueueDelayUs,
+           &c->inline_execution_max_us);
   With(root, "precision", "", [&](const YAML::Node& v, const std::string& p) {
     if (auto e = r.Enum(v, p, {"fp32", "int8"})) {
       c->precision = *e == 0 ? Precision::kFp32 : Precision::kInt8;

@@ -18,6 +18,7 @@ namespace trt::client::cli {
 void RegisterStatus(CLI::App& app, std::function<int()>* run);
 void RegisterInfer(CLI::App& app, std::function<int()>* run);
 void RegisterPerf(CLI::App& app, std::function<int()>* run);
+void RegisterPing(CLI::App& app, std::function<int()>* run);
 
 // Prints "error: <message>" to stderr and returns 1.
 int ReportError(const std::string& message);

@@ -1,5 +1,5 @@
 // trtserve-client: talk to a KServe v2 gRPC server (trtserve, Triton, ...) from a shell:
-// `status`, `infer` (one request) and `perf` (the load tester).
+// `status`, `infer` (one request), `perf` (the load tester) and `ping` (transport round trip).
 #include <CLI/CLI.hpp>
 #include <map>
 
@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       "  trtserve-client perf -m digits --concurrency-range 1:8:2 -f results.csv\n"
       "  trtserve-client perf -m digits --request-rate-range 100:400:100 "
       "--request-distribution poisson\n"
+      "  trtserve-client ping -n 1000\n"
       "Every command takes -u HOST:PORT (default 127.0.0.1:8001); see COMMAND --help."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("trtserve-client 0.1.0"));
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   trt::client::cli::RegisterStatus(app, &commands["status"]);
   trt::client::cli::RegisterInfer(app, &commands["infer"]);
   trt::client::cli::RegisterPerf(app, &commands["perf"]);
+  trt::client::cli::RegisterPing(app, &commands["ping"]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

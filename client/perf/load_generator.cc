@@ -11,8 +11,17 @@ namespace trt::client {
 
 struct LoadGenerator::Call {
   grpc::ClientContext context;
+  // Lives in the call's arena: declared after `context` so it is released first.
+  std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>> reader;
   grpc::ByteBuffer request, response;
+  grpc::Status status;
   RequestSample sample;
+  size_t poller = 0;
+};
+
+struct LoadGenerator::Poller {
+  grpc::CompletionQueue cq;
+  std::thread thread;
 };
 
 int64_t NowNs() {
@@ -33,6 +42,15 @@ void LoadGenerator::Start() {
     window_ = Window();
     window_.start_ns = NowNs();
   }
+  const int64_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  const int64_t demand = config_.mode == LoadMode::kConcurrency
+                             ? static_cast<int64_t>(config_.level)
+                             : config_.max_outstanding;
+  const int64_t count = std::clamp<int64_t>(demand, 1, cpus);
+  for (int64_t i = 0; i < count; ++i) pollers_.push_back(std::make_unique<Poller>());
+  for (size_t i = 0; i < pollers_.size(); ++i) {
+    pollers_[i]->thread = std::thread([this, i] { PollLoop(i); });
+  }
   if (config_.mode == LoadMode::kRequestRate) {
     dispatcher_ = std::thread([this] { DispatchOpenLoop(); });
     return;
@@ -42,15 +60,26 @@ void LoadGenerator::Start() {
     std::lock_guard<std::mutex> lock(mu_);
     outstanding_ += n;
   }
-  for (int64_t i = 0; i < n; ++i) Issue(NowNs());
+  for (int64_t i = 0; i < n; ++i) Issue(NowNs(), static_cast<size_t>(i) % pollers_.size());
 }
 
-void LoadGenerator::Issue(int64_t scheduled_ns) {
-  auto owned = std::make_shared<Call>();
-  Call* call = owned.get();
+void LoadGenerator::PollLoop(size_t poller) {
+  void* tag = nullptr;
+  bool ok = false;
+  // Next() returns false only after Shutdown() and once every started call has completed.
+  while (pollers_[poller]->cq.Next(&tag, &ok)) OnDone(static_cast<Call*>(tag));
+}
+
+void LoadGenerator::Issue(int64_t scheduled_ns, size_t poller) {
+  // `keep` holds the call until this function returns: its completion may be handled (and
+  // the call erased from in_flight_) on a poller while StartInferSerialized is still
+  // storing the reader or returning from gRPC.
+  auto keep = std::make_shared<Call>();
+  Call* call = keep.get();
+  call->poller = poller;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    in_flight_.emplace(call, std::move(owned));
+    in_flight_.emplace(call, keep);
   }
   RequestSample& s = call->sample;
   s.scheduled_ns = scheduled_ns;
@@ -72,17 +101,18 @@ void LoadGenerator::Issue(int64_t scheduled_ns) {
   KServeClient& client = pool_->Next(&endpoint);
   s.endpoint = static_cast<uint32_t>(endpoint);
   client.SetDeadline(&call->context);
-  // Stamped before the hand-off: the callback may run on another thread before
-  // AsyncInferSerialized returns.
+  // Stamped before the hand-off: the completion may be handled on another thread before
+  // StartInferSerialized returns.
   s.sent_ns = NowNs();
-  client.AsyncInferSerialized(&call->context, &call->request, &call->response,
-                              [this, call](grpc::Status status) { OnDone(call, status); });
+  call->reader = client.StartInferSerialized(&call->context, call->request, &pollers_[poller]->cq,
+                                             &call->response, &call->status, call);
 }
 
-void LoadGenerator::OnDone(Call* call, const grpc::Status& status) {
+void LoadGenerator::OnDone(Call* call) {
   RequestSample s = call->sample;
   s.received_ns = NowNs();
   std::string error;
+  const grpc::Status& status = call->status;
   if (status.ok()) {
     // Parse and check the response as a user of the result would.
     inference::ModelInferResponse response;
@@ -99,19 +129,18 @@ void LoadGenerator::OnDone(Call* call, const grpc::Status& status) {
               std::to_string(response.raw_output_contents_size()) + " raw contents";
     }
   } else {
-    s.code = status.error_code();
+    s.code = static_cast<StatusCode>(status.error_code());
     error = status.error_message();
   }
   s.done_ns = NowNs();
-  if (Finish(call, s, error)) Issue(NowNs());
+  const size_t poller = call->poller;
+  if (Finish(call, s, error)) Issue(NowNs(), poller);
 }
 
 bool LoadGenerator::Finish(Call* call, RequestSample sample, const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
   // Free the call before outstanding_ can reach zero: its ClientContext holds a channel
-  // reference, and once Stop() returns the owner may destroy the pool. The last channel
-  // reference must not be dropped here, on a gRPC callback thread (gRPC would tear down its
-  // callback queue from inside one of its own threads).
+  // reference, and once Stop() returns the owner may destroy the pool.
   in_flight_.erase(call);
   window_.samples.push_back(sample);
   if (sample.code != StatusCode::OK) {
@@ -137,6 +166,7 @@ void LoadGenerator::DispatchOpenLoop() {
   const auto base = std::chrono::steady_clock::now();
   const int64_t start =
       std::chrono::duration_cast<std::chrono::nanoseconds>(base.time_since_epoch()).count();
+  size_t next_poller = 0;
   std::unique_lock<std::mutex> lock(mu_);
   while (running_) {
     const int64_t offset = schedule.Next();
@@ -145,7 +175,7 @@ void LoadGenerator::DispatchOpenLoop() {
     if (!running_) break;
     ++outstanding_;
     lock.unlock();
-    Issue(start + offset);
+    Issue(start + offset, next_poller++ % pollers_.size());
     lock.lock();
   }
 }
@@ -179,25 +209,32 @@ int64_t LoadGenerator::OpenWindowSize() const {
 }
 
 void LoadGenerator::Stop(int64_t grace_ms) {
+  if (stopped_) return;
   std::unique_lock<std::mutex> lock(mu_);
   running_ = false;
   cv_.notify_all();
   lock.unlock();
   if (dispatcher_.joinable()) dispatcher_.join();
   lock.lock();
-  if (cv_.wait_for(lock, std::chrono::milliseconds(grace_ms),
-                   [this] { return outstanding_ == 0; })) {
-    return;
+  if (!cv_.wait_for(lock, std::chrono::milliseconds(grace_ms),
+                    [this] { return outstanding_ == 0; })) {
+    // Cancel outside the lock, holding references so no call is freed meanwhile; the
+    // cancelled calls complete on their pollers with CANCELLED.
+    std::vector<std::shared_ptr<Call>> pending;
+    for (const auto& [raw, call] : in_flight_) pending.push_back(call);
+    lock.unlock();
+    for (const auto& call : pending) call->context.TryCancel();
+    pending.clear();
+    lock.lock();
+    cv_.wait(lock, [this] { return outstanding_ == 0; });
   }
-  // TryCancel may run completion callbacks on this thread, and they take mu_: cancel outside
-  // the lock, holding references so no call is freed meanwhile.
-  std::vector<std::shared_ptr<Call>> pending;
-  for (const auto& [raw, call] : in_flight_) pending.push_back(call);
   lock.unlock();
-  for (const auto& call : pending) call->context.TryCancel();
-  pending.clear();
-  lock.lock();
-  cv_.wait(lock, [this] { return outstanding_ == 0; });
+  // Nothing is in flight and nothing new starts (running_ is false): drain the pollers.
+  for (auto& p : pollers_) p->cq.Shutdown();
+  for (auto& p : pollers_) {
+    if (p->thread.joinable()) p->thread.join();
+  }
+  stopped_ = true;
 }
 
 int64_t LoadGenerator::outstanding() const {

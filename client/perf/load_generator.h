@@ -1,10 +1,14 @@
 // LoadGenerator: keeps one load level running against an EndpointPool and records a
 // RequestSample for every completed request.
 //
-// Closed loop (LoadMode::kConcurrency, level N): N requests are started at once and each
-// completion callback starts the next one, so exactly N are in flight. No thread blocks per
-// request: calls go through gRPC's callback API (KServeClient::AsyncInferSerialized) and
-// callbacks run on gRPC's own threads.
+// Requests go through gRPC's completion-queue API: the generator owns P poller threads, each
+// with its own CompletionQueue, and a request's completion is handled by the poller whose
+// queue it was started on (P = min(concurrency or --max-outstanding, CPUs), at least 1). No
+// thread blocks per request, and a poller reads each response on the thread that waits for
+// it (no hand-off to a gRPC executor thread, which costs a wake-up per request).
+// Closed loop (LoadMode::kConcurrency, level N): N requests are started at once, spread over
+// the pollers; each completion starts the next request on the same poller, so exactly N are
+// in flight.
 // Open loop (LoadMode::kRequestRate, level R req/s): one dispatcher thread sends each request
 // at its SendSchedule time, whatever the responses do. At most `max_outstanding` requests are
 // in flight; when the cap or the client itself delays a send, the request still counts its
@@ -15,8 +19,8 @@
 // Failed requests are recorded with their gRPC code (and the first message per code is kept);
 // they never stop the load.
 //
-// Threading: Start/TakeWindow/Stop are called from one controlling thread; callbacks run
-// concurrently on gRPC threads. `pool` and `source` must outlive the generator.
+// Threading: Start/TakeWindow/Stop are called from one controlling thread; completions are
+// handled concurrently on the pollers. `pool` and `source` must outlive the generator.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -87,10 +91,12 @@ class LoadGenerator {
 
  private:
   struct Call;
-  // Prepares and starts one request due at `scheduled_ns`. The caller has already counted it
-  // in outstanding_.
-  void Issue(int64_t scheduled_ns);
-  void OnDone(Call* call, const grpc::Status& status);
+  struct Poller;
+  // Prepares and starts one request due at `scheduled_ns` on poller `poller`. The caller has
+  // already counted it in outstanding_.
+  void Issue(int64_t scheduled_ns, size_t poller);
+  void PollLoop(size_t poller);
+  void OnDone(Call* call);
   // Records a finished request; returns true when the closed loop should send the next one
   // (then the request's outstanding slot is kept), false when the slot was released.
   bool Finish(Call* call, RequestSample sample, const std::string& error);
@@ -110,6 +116,8 @@ class LoadGenerator {
   int64_t window_count_ = 0;                                    // guarded by mu_
   std::deque<Window> closed_;                                   // guarded by mu_
   std::thread dispatcher_;                                      // open loop only
+  std::vector<std::unique_ptr<Poller>> pollers_;                // fixed after Start()
+  bool stopped_ = false;  // pollers shut down (controlling thread only)
 };
 
 }  // namespace trt::client

@@ -5,7 +5,7 @@
 //   send_start the client began preparing it (pick the input variant, copy the serialized
 //              request, create the call context)
 //   sent       the call was handed to gRPC
-//   received   gRPC's completion callback ran (response bytes are in)
+//   received   the call's completion was dequeued (response bytes are in)
 //   done       the response was parsed and checked
 // Derived, as perf_analyzer reports them:
 //   latency           = done - scheduled   (open loop: includes any lag behind schedule)

@@ -217,7 +217,7 @@ void InferenceService::StopControl() {
 // Inference
 
 Status InferenceService::Submit(std::shared_ptr<const inference::ModelInferRequest> message,
-                                std::function<void(InferResponse&&)> done) {
+                                std::function<void(InferResponse&&)> done, bool allow_inline) {
   if (shutting_down_.load()) {
     return Unavailable(
         "the server is shutting down and accepts no new requests; retry on "
@@ -235,6 +235,7 @@ Status InferenceService::Submit(std::shared_ptr<const inference::ModelInferReque
     return request.status();
   }
   (*request)->on_complete = std::move(done);
+  (*request)->allow_inline_execution = allow_inline;
   return model->Enqueue(std::move(request).value());
 }
 
@@ -248,10 +249,15 @@ Status InferenceService::Submit(std::shared_ptr<const inference::ModelInferReque
   } else {
     message = std::make_shared<inference::ModelInferRequest>(*request);  // not our allocator
   }
-  Status s = Submit(std::move(message), [reactor, response](InferResponse&& r) {
-    if (r.status.ok()) InferResponseToProto(r, response);
-    reactor->Finish(ToGrpcStatus(r.status));
-  });
+  // The completion only finishes this RPC's reactor and no lock is held here, so a cheap
+  // batch may run right on this thread (DynamicBatcher's inline execution).
+  Status s = Submit(
+      std::move(message),
+      [reactor, response](InferResponse&& r) {
+        if (r.status.ok()) InferResponseToProto(r, response);
+        reactor->Finish(ToGrpcStatus(r.status));
+      },
+      /*allow_inline=*/true);
   if (!s.ok()) reactor->Finish(ToGrpcStatus(s));
   return reactor;
 }

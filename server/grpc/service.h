@@ -115,10 +115,11 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
       inference::RepositoryModelUnloadResponse* response) override;
 
   // Converts and enqueues one inference request; on OK, `done` is called exactly once (from
-  // a batcher/instance thread) with the result. On error `done` is not called. Used by both
-  // ModelInfer and ModelStreamInfer.
+  // a batcher/instance thread, or with `allow_inline` possibly from inside this call: see
+  // InferRequest::allow_inline_execution) with the result. On error `done` is not called.
+  // Used by both ModelInfer and ModelStreamInfer.
   Status Submit(std::shared_ptr<const inference::ModelInferRequest> message,
-                std::function<void(InferResponse&&)> done);
+                std::function<void(InferResponse&&)> done, bool allow_inline = false);
 
  private:
   class InferAllocator;

@@ -34,7 +34,7 @@ TEST(ClientCli, HelpForEveryCommandHasExamples) {
   const auto top = RunClient("--help");
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_TRUE(Has(top.output, "status")) << top.output;
-  for (const char* cmd : {"status", "infer", "perf"}) {
+  for (const char* cmd : {"status", "infer", "perf", "ping"}) {
     const auto r = RunClient(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_TRUE(Has(r.output, "Examples:")) << cmd << r.output;
@@ -47,7 +47,7 @@ TEST(ClientCli, UnreachableServerMessageAndExitCode) {
   ASSERT_GT(port, 0);
   const std::string address = "127.0.0.1:" + std::to_string(port);
   for (const std::string cmd :
-       {"status", "infer -m m --input x=random", "perf -m m --concurrency-range 1"}) {
+       {"status", "infer -m m --input x=random", "perf -m m --concurrency-range 1", "ping"}) {
     const auto r = RunClient(cmd + " -u " + address + " --timeout-ms 5000");
     EXPECT_EQ(r.exit_code, 1) << cmd << ": " << r.output;
     EXPECT_TRUE(Has(r.output, "error: cannot reach KServe server at " + address +
@@ -92,6 +92,31 @@ TEST(ClientCli, StatusShowsServerIndexAndModels) {
   EXPECT_TRUE(Has(r.output, "failed to load: fake reason"));
   EXPECT_TRUE(Has(r.output, "model double: versions [1], platform fake, max_batch_size 8"));
   EXPECT_TRUE(Has(r.output, "FP32   [-1, 4]")) << r.output;
+}
+
+TEST(ClientCli, PingTimesTheRequestedRoundTrips) {
+  FakeKServeServer server;
+  const std::string dir = MakeTempDir("ping");
+  const int64_t before = server.live_calls();
+  const auto r =
+      RunClient("ping -u " + server.address() + " -n 37 --warmup 3 --json " + dir + "/p.json");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Has(r.output, "ServerLive round trips to " + server.address() + ": 37 ok, 0 failed"))
+      << r.output;
+  EXPECT_TRUE(Has(r.output, "rtt min/p50/p90/p99/max = ")) << r.output;
+  // Connect() probes each endpoint once, then warmup + count round trips.
+  EXPECT_EQ(server.live_calls() - before, 1 + 3 + 37);
+  const auto json = nlohmann::json::parse(ReadFile(dir + "/p.json"));
+  ASSERT_EQ(json.size(), 1u);
+  EXPECT_EQ(json[0]["ok"], 37);
+  const auto& rtt = json[0]["rtt_us"];
+  EXPECT_GT(rtt["min"].get<double>(), 0);
+  EXPECT_LE(rtt["min"].get<double>(), rtt["p50"].get<double>());
+  EXPECT_LE(rtt["p50"].get<double>(), rtt["p99"].get<double>());
+  EXPECT_LE(rtt["p99"].get<double>(), rtt["max"].get<double>());
+  const auto bad = RunClient("ping -u " + server.address() + " -n 0");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(Has(bad.output, "-n/--count must be at least 1")) << bad.output;
 }
 
 TEST(ClientCli, InferPrintsAndSavesOutputs) {

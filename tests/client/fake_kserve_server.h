@@ -54,6 +54,7 @@ class FakeKServeServer final : public inference::GRPCInferenceService::Service {
   void set_delay_ms(int ms) { delay_ms_ = ms; }
 
   int64_t infer_calls() const { return infer_calls_.load(); }
+  int64_t live_calls() const { return live_calls_.load(); }
   std::vector<inference::ModelStatistics> stats_answers() const {
     std::lock_guard<std::mutex> lock(mu_);
     return answers_;
@@ -61,6 +62,7 @@ class FakeKServeServer final : public inference::GRPCInferenceService::Service {
 
   grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
                           inference::ServerLiveResponse* r) override {
+    live_calls_.fetch_add(1);
     r->set_live(true);
     return grpc::Status::OK;
   }
@@ -221,6 +223,7 @@ class FakeKServeServer final : public inference::GRPCInferenceService::Service {
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   std::atomic<int64_t> infer_calls_{0};
+  std::atomic<int64_t> live_calls_{0};
   std::atomic<int> fail_every_{0};
   std::atomic<grpc::StatusCode> fail_code_{grpc::StatusCode::UNAVAILABLE};
   std::atomic<int> delay_ms_{0};

@@ -125,7 +125,7 @@ std::string Dump(const ModelConfig& c) {
     s << "priority_queue_policy " << level << ": " << Policy(q) << "\n";
   }
   s << "preserve_ordering: " << d.preserve_ordering << "\ninstance_count: " << c.instance_count
-    << "\nthreads: " << c.threads
+    << "\nthreads: " << c.threads << "\ninline_execution_max_us: " << c.inline_execution_max_us
     << "\nprecision: " << (c.precision == Precision::kFp32 ? "fp32" : "int8")
     << "\nwarmup: iterations=" << c.warmup.iterations
     << " data=" << (c.warmup.data == WarmupConfig::Data::kZeros ? "zeros" : "random") << "\n";
