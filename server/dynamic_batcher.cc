@@ -224,9 +224,12 @@ void Core::RunInline(Worker* w, std::unique_lock<std::mutex>& lock) {
   t_inline_core = this;
   RunBatch(w, batch);
   t_inline_core = nullptr;
+  batch.pieces.clear();  // releases the requests outside the lock
   std::vector<std::shared_ptr<RequestState>> finished;
   uint64_t wake = 0;
   lock.lock();
+  // While w was busy nothing was assigned to it: hand its batch buffer (capacity) back.
+  std::swap(batch, w->next);
   w->busy = false;
   ScheduleLocked(clock_->Now(), nullptr, &finished, &wake);
   if (draining_ && QuiescentLocked()) StopLocked();
