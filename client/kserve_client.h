@@ -75,7 +75,7 @@ class KServeClient {
   // `context` (see SetDeadline). The returned reader lives in the call's arena and must be
   // released before `context` is destroyed.
   // Why not the callback API: its completions run on gRPC's own executor threads, one more
-  // thread hop per request (~60 us at concurrency 1 on a 2-vCPU VM). A thread that polls its
+  // thread hop per request (20-60 us at concurrency 1 on a 2-vCPU VM). A thread that polls its
   // own completion queue reads the response where it waits, as the sync API does.
   std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>> StartInferSerialized(
       grpc::ClientContext* context, const grpc::ByteBuffer& request, grpc::CompletionQueue* cq,
