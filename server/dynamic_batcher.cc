@@ -91,7 +91,8 @@ class Core : public std::enable_shared_from_this<Core> {
   // Enqueue's inline path: runs the batch just assigned to idle worker `w` on this thread,
   // then lets the policy hand out what is queued (to worker threads). Called with `lock`
   // (on mu_) held; returns with it released.
-  void RunInline(Worker* w, std::unique_lock<std::mutex>& lock);
+  // `wake`: other workers given a batch by the same decision, notified once mu_ is released.
+  void RunInline(Worker* w, std::unique_lock<std::mutex>& lock, uint64_t wake);
   bool InlineCandidate(const Worker& w) const;
   // Called without mu_.
   void FinishPiece(const Piece& piece, const Status& status, TimePoint start,
@@ -198,8 +199,7 @@ Status Core::Enqueue(std::unique_ptr<InferRequest> request) {
     Worker* w = workers_[std::countr_zero(wake)].get();
     if (InlineCandidate(*w)) {
       wake &= wake - 1;  // w's batch is ours; the others still go to their threads
-      NotifyWorkers(wake);
-      RunInline(w, lock);
+      RunInline(w, lock, wake);
       return Status::Ok();
     }
   }
@@ -214,19 +214,20 @@ bool Core::InlineCandidate(const Worker& w) const {
   return recent != 0 && recent <= config_->inline_execution_max_us * 1000;
 }
 
-void Core::RunInline(Worker* w, std::unique_lock<std::mutex>& lock) {
+void Core::RunInline(Worker* w, std::unique_lock<std::mutex>& lock, uint64_t wake) {
   // Keeps the Core alive if a response callback drops the last handle (see Drain).
   std::shared_ptr<Core> self = shared_from_this();
   Batch batch;
   std::swap(batch, w->next);
   w->has_batch = false;  // w->busy stays set: the instance is ours until we give it back
   lock.unlock();
+  NotifyWorkers(wake);
   t_inline_core = this;
   RunBatch(w, batch);
   t_inline_core = nullptr;
   batch.pieces.clear();  // releases the requests outside the lock
   std::vector<std::shared_ptr<RequestState>> finished;
-  uint64_t wake = 0;
+  wake = 0;
   lock.lock();
   // While w was busy nothing was assigned to it: hand its batch buffer (capacity) back.
   std::swap(batch, w->next);

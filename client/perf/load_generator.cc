@@ -129,7 +129,7 @@ void LoadGenerator::OnDone(Call* call) {
               std::to_string(response.raw_output_contents_size()) + " raw contents";
     }
   } else {
-    s.code = static_cast<StatusCode>(status.error_code());
+    s.code = status.error_code();
     error = status.error_message();
   }
   s.done_ns = NowNs();
