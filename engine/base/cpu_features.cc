@@ -29,10 +29,14 @@ CpuFeatures Detect() {
   if (osxsave) {
     const uint64_t xcr0 = ReadXcr0();
     f.os_saves_ymm = (xcr0 & 0x6) == 0x6;
+    f.os_saves_zmm = (xcr0 & 0xe6) == 0xe6;
   }
   if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
     f.avx2 = (ebx >> 5) & 1;
     f.avx512f = (ebx >> 16) & 1;
+    f.avx512dq = (ebx >> 17) & 1;
+    f.avx512bw = (ebx >> 30) & 1;
+    f.avx512vl = (ebx >> 31) & 1;
     f.avx512_vnni = (ecx >> 11) & 1;
   }
   if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) f.avx_vnni = (eax >> 4) & 1;
@@ -45,7 +49,7 @@ Isa ComputeActiveIsa() {
   if (env == nullptr || *env == '\0') return hw;
   Isa wanted;
   if (!ParseIsa(env, &wanted)) {
-    TRT_LOG_WARN("TRTSERVE_ISA='{}' is not one of generic|avx2; using {}", env, IsaName(hw));
+    TRT_LOG_WARN("TRTSERVE_ISA='{}' is not one of generic|avx2|avx512; using {}", env, IsaName(hw));
     return hw;
   }
   if (static_cast<int>(wanted) > static_cast<int>(hw)) {
@@ -65,7 +69,9 @@ const CpuFeatures& DetectedCpuFeatures() {
 
 Isa HardwareIsa() {
   const CpuFeatures& f = DetectedCpuFeatures();
-  return (f.avx && f.avx2 && f.fma && f.f16c && f.os_saves_ymm) ? Isa::kAvx2 : Isa::kGeneric;
+  if (!(f.avx && f.avx2 && f.fma && f.f16c && f.os_saves_ymm)) return Isa::kGeneric;
+  if (f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl && f.os_saves_zmm) return Isa::kAvx512;
+  return Isa::kAvx2;
 }
 
 Isa ActiveIsa() {
@@ -73,7 +79,16 @@ Isa ActiveIsa() {
   return isa;
 }
 
-std::string_view IsaName(Isa isa) { return isa == Isa::kAvx2 ? "avx2" : "generic"; }
+std::string_view IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
+    default:
+      return "generic";
+  }
+}
 
 bool ParseIsa(std::string_view name, Isa* out) {
   if (name == "generic") {
@@ -82,6 +97,10 @@ bool ParseIsa(std::string_view name, Isa* out) {
   }
   if (name == "avx2") {
     *out = Isa::kAvx2;
+    return true;
+  }
+  if (name == "avx512") {
+    *out = Isa::kAvx512;
     return true;
   }
   return false;

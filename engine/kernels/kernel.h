@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/cpu_features.h"
 #include "engine/base/status.h"
 #include "engine/base/tensor.h"
 #include "engine/base/thread_pool.h"
@@ -29,9 +30,11 @@ namespace trt::kernels {
 // Construction-time view of a node.
 class KernelInfo {
  public:
-  explicit KernelInfo(const graph::Node& node) : node_(node) {}
+  explicit KernelInfo(const graph::Node& node, Isa isa = ActiveIsa()) : node_(node), isa_(isa) {}
 
   const graph::Node& node() const { return node_; }
+  // Highest ISA level the kernel may use (ActiveIsa() unless a plan file asks for less).
+  Isa isa() const { return isa_; }
   int opset() const { return node_.opset; }
   const std::string& op_type() const { return node_.op_type; }
 
@@ -62,6 +65,7 @@ class KernelInfo {
 
  private:
   const graph::Node& node_;
+  Isa isa_;
 };
 
 // Runs a subgraph (an attribute graph of the current node, e.g. If's then_branch or Loop's
@@ -110,6 +114,9 @@ class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual Status Compute(KernelContext& ctx) const = 0;
+  // The implementation's name recorded in plans and shown by `inspect` (e.g.
+  // "f32_gemm_6x16__avx2"); empty means the registry entry's name ("ref").
+  virtual std::string_view Name() const { return {}; }
 };
 
 using KernelPtr = std::unique_ptr<Kernel>;

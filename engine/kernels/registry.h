@@ -64,9 +64,11 @@ StatusOr<const KernelEntry*> LookupKernel(std::string_view domain, std::string_v
 // True if any entry exists for (domain, op_type) at any opset.
 bool IsOpKnown(std::string_view domain, std::string_view op_type);
 
-// Creates the kernel for `node`, using the IR dtype of the constrained input. Errors name
-// the node.
-StatusOr<KernelPtr> CreateKernel(const graph::Node& node, std::string* kernel_name = nullptr);
+// Creates the kernel for `node`, using the IR dtype of the constrained input. Factories may
+// return optimized variants up to `isa`; `kernel_name` receives the kernel's Name() when it
+// has one (e.g. "f32_gemm_14x32__avx512"), else the entry's name. Errors name the node.
+StatusOr<KernelPtr> CreateKernel(const graph::Node& node, std::string* kernel_name = nullptr,
+                                 Isa isa = ActiveIsa());
 
 std::string DTypeSetToString(DTypeSet set);
 

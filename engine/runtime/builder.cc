@@ -118,7 +118,7 @@ Status SpecializeFixedDims(graph::Model& model, std::vector<OptimizationProfile>
 }  // namespace
 
 StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model,
-                                             std::vector<OptimizationProfile> profiles) {
+                                             std::vector<OptimizationProfile> profiles, Isa isa) {
   const std::string where = "model '" + model->name + "'";
   if (profiles.empty()) {
     Status s = DefaultProfile(*model->graph, &profiles);
@@ -133,13 +133,13 @@ StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model
     Status s = ValidateProfile(*model->graph, profiles[i]);
     if (!s.ok()) return s.WithContext(where);
   }
-  auto program = GraphProgram::Build(*model->graph);
+  auto program = GraphProgram::Build(*model->graph, isa);
   if (!program.ok()) return program.status().WithContext(where);
   std::vector<ProfileMemory> memory;
   for (const auto& p : profiles) memory.push_back(PlanProfileMemory(**program, *model, p));
   std::vector<NodeChoice> choices = RecordChoices(**program);
   return std::make_shared<Plan>(std::move(model), std::move(program).value(), std::move(profiles),
-                                std::move(memory), std::move(choices), ActiveIsa());
+                                std::move(memory), std::move(choices), isa);
 }
 
 StatusOr<std::shared_ptr<Plan>> BuildPlan(std::shared_ptr<graph::Model> model,

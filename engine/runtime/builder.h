@@ -41,8 +41,10 @@ StatusOr<std::shared_ptr<Plan>> BuildPlan(std::shared_ptr<graph::Model> model,
                                           const BuildConfig& config, BuildReport* report = nullptr);
 
 // Builds the Plan object for an already optimized model (no passes): used by BuildPlan and
-// by the plan-file loader.
+// by the plan-file loader. Kernels are chosen for `isa` (a plan file's recorded ISA when
+// loading, so the kernels match the ones it was built with; it must not exceed ActiveIsa()).
 StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model,
-                                             std::vector<OptimizationProfile> profiles);
+                                             std::vector<OptimizationProfile> profiles,
+                                             Isa isa = ActiveIsa());
 
 }  // namespace trt::runtime

@@ -15,7 +15,9 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(std::shared_ptr<const graph
                                                      ExecutorOptions options) {
   std::unique_ptr<Executor> e(new Executor());
   e->model_ = std::move(model);
-  auto prog = GraphProgram::Build(*e->model_->graph);
+  const Isa isa =
+      static_cast<int>(options.isa) <= static_cast<int>(ActiveIsa()) ? options.isa : ActiveIsa();
+  auto prog = GraphProgram::Build(*e->model_->graph, isa);
   if (!prog.ok()) return prog.status().WithContext("model '" + e->model_->name + "'");
   e->root_ = std::move(prog).value();
   if (options.num_threads > 1) e->pool_ = std::make_unique<ThreadPool>(options.num_threads);

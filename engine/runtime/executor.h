@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/base/cpu_features.h"
 #include "engine/base/status.h"
 #include "engine/base/tensor.h"
 #include "engine/base/thread_pool.h"
@@ -27,6 +28,9 @@ namespace trt::runtime {
 
 struct ExecutorOptions {
   int num_threads = 1;  // intra-op threads (1 = run on the caller only)
+  // Highest ISA level of the kernels (tests compare levels in one process; capped at
+  // ActiveIsa() so TRTSERVE_ISA still rules).
+  Isa isa = ActiveIsa();
 };
 
 // NamedTensors comes from bindings.h.

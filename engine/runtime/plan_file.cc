@@ -190,7 +190,7 @@ StatusOr<std::shared_ptr<Plan>> LoadPlan(const std::string& path) {
                             std::to_string(kPlanFormatVersion) +
                             "; rebuild it from the ONNX model");
   }
-  if (h.isa > static_cast<uint32_t>(Isa::kAvx2)) {
+  if (h.isa > static_cast<uint32_t>(Isa::kAvx512)) {
     return Refuse(path, "requires an unknown ISA (code " + std::to_string(h.isa) +
                             "); it was built by a newer trtserve");
   }
@@ -266,7 +266,7 @@ StatusOr<std::shared_ptr<Plan>> LoadPlan(const std::string& path) {
   } catch (const std::exception& e) {
     return Refuse(path, std::string("has malformed profile metadata: ") + e.what());
   }
-  auto plan = AssemblePlan(model, std::move(profiles));
+  auto plan = AssemblePlan(model, std::move(profiles), static_cast<Isa>(h.isa));
   if (!plan.ok()) return plan.status().WithContext("plan '" + path + "'");
   // The kernels and memory plans must be the ones the plan was built with.
   const auto& nodes = meta.value("nodes", nlohmann::json::array());

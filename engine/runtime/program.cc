@@ -178,7 +178,7 @@ Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {
+StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa isa) {
   auto p = std::make_unique<GraphProgram>();
   p->graph = &g;
   for (const auto& v : g.values()) {
@@ -210,8 +210,8 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {
     const Node* n = g.nodes()[i];
     Step step;
     step.node = n;
-    step.info = std::make_unique<kernels::KernelInfo>(*n);
-    TRT_ASSIGN_OR_RETURN(step.kernel, kernels::CreateKernel(*n, &step.kernel_name));
+    step.info = std::make_unique<kernels::KernelInfo>(*n, isa);
+    TRT_ASSIGN_OR_RETURN(step.kernel, kernels::CreateKernel(*n, &step.kernel_name, isa));
     for (const Value* in : n->inputs) step.inputs.push_back(in ? p->slot_of.at(in) : -1);
     for (const Value* out : n->outputs) step.outputs.push_back(out ? p->slot_of.at(out) : -1);
     for (const Value* in : used_by[i]) {
@@ -225,7 +225,7 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g) {
     std::vector<const Graph*> subs;
     CollectSubgraphs(*n, &subs);
     for (const Graph* sg : subs) {
-      TRT_ASSIGN_OR_RETURN(auto sp, Build(*sg));
+      TRT_ASSIGN_OR_RETURN(auto sp, Build(*sg, isa));
       p->subprograms[sg] = std::move(sp);
     }
     p->steps.push_back(std::move(step));

@@ -35,8 +35,10 @@ class GraphProgram {
     std::vector<int> release;  // slots whose last use (incl. subgraph captures) is this step
   };
 
-  // Creates kernels for every node (recursively for subgraphs). Unsupported ops fail here.
-  static StatusOr<std::unique_ptr<GraphProgram>> Build(const graph::Graph& g);
+  // Creates kernels for every node (recursively for subgraphs), choosing optimized variants
+  // up to `isa`. Unsupported ops fail here.
+  static StatusOr<std::unique_ptr<GraphProgram>> Build(const graph::Graph& g,
+                                                       Isa isa = ActiveIsa());
 
   const graph::Graph* graph = nullptr;
   std::unordered_map<const graph::Value*, int> slot_of;

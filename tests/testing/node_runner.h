@@ -37,6 +37,16 @@ class NodeRunner {
     inputs_.push_back({"", Tensor(), false});
     return *this;
   }
+  // Kernels are created for at most this ISA level (default: ActiveIsa()).
+  NodeRunner& Isa(trt::Isa isa) {
+    isa_ = isa;
+    return *this;
+  }
+  // Also lets the kernels use an intra-op pool of `threads` threads.
+  NodeRunner& Threads(int threads) {
+    threads_ = threads;
+    return *this;
+  }
   NodeRunner& Output(std::string name) {
     outputs_.push_back(std::move(name));
     return *this;
@@ -105,7 +115,10 @@ class NodeRunner {
     }
     graph::Node* n = g.AddNode(op_, domain_, opset_, ins, outs, op_ + "_node");
     n->attrs = attrs_;
-    TRT_ASSIGN_OR_RETURN(auto exec, runtime::Executor::Create(model));
+    runtime::ExecutorOptions options;
+    options.isa = isa_;
+    options.num_threads = threads_;
+    TRT_ASSIGN_OR_RETURN(auto exec, runtime::Executor::Create(model, options));
     TRT_ASSIGN_OR_RETURN(auto result, exec->Run(feeds));
     std::vector<Tensor> out;
     for (auto& [name, t] : result) out.push_back(std::move(t));
@@ -121,6 +134,8 @@ class NodeRunner {
   std::string op_;
   std::string domain_;
   int opset_;
+  trt::Isa isa_ = ActiveIsa();
+  int threads_ = 1;
   std::vector<In> inputs_;
   std::vector<std::string> outputs_;
   std::map<std::string, graph::Attribute, std::less<>> attrs_;

@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "engine/kernels/fused/gemm_epilogue.h"
+
 namespace trt::kernels::fused {
 namespace {
 
@@ -199,6 +201,35 @@ Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelCo
   Status s = ApplyInPlace(act, *capture.output0());
   if (!s.ok()) return ctx.Invalid(s.message());
   return Status::Ok();
+}
+
+}  // namespace trt::kernels::fused
+
+namespace trt::kernels::fused {
+namespace {
+
+void ApplyRow(const void* ctx, float* row, int64_t n) {
+  ApplyInPlace(*static_cast<const Activation*>(ctx), std::span<float>(row, static_cast<size_t>(n)));
+}
+
+}  // namespace
+
+void SetGemmActivation(const Activation& act, gemm::Epilogue* ep) {
+  switch (act.kind) {
+    case ActivationKind::kNone:
+      return;
+    case ActivationKind::kRelu:
+      ep->clamp_min = 0.0f;
+      return;
+    case ActivationKind::kClip:
+      ep->clamp_min = act.p0;
+      ep->clamp_max = act.p1;
+      return;
+    default:
+      ep->activation = &ApplyRow;
+      ep->activation_ctx = &act;
+      return;
+  }
 }
 
 }  // namespace trt::kernels::fused

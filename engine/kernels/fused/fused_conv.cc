@@ -2,6 +2,7 @@
 // is the reference Conv kernel built from the same node (every Conv attribute and input is
 // shared); the activation is applied in place on its output (activation.h).
 #include "engine/kernels/fused/activation.h"
+#include "engine/kernels/nn/conv_f32.h"
 
 namespace trt::kernels {
 
@@ -9,6 +10,13 @@ StatusOr<KernelPtr> CreateConv(const KernelInfo& info);
 
 StatusOr<KernelPtr> CreateFusedConv(const KernelInfo& info) {
   TRT_ASSIGN_OR_RETURN(fused::Activation act, fused::ParseActivation(info));
+  nn::WindowAttrs attrs;
+  TRT_RETURN_IF_ERROR(nn::ParseWindowAttrs(info, /*require_kernel_shape=*/false, &attrs));
+  const int64_t group = info.GetInt("group", 1);
+  if (group >= 1) {
+    TRT_ASSIGN_OR_RETURN(KernelPtr fast, nn::CreateConvF32(info, attrs, group, act));
+    if (fast) return fast;
+  }
   TRT_ASSIGN_OR_RETURN(KernelPtr conv, CreateConv(info));
   return MakeKernel<fused::ActivationEpilogueKernel>(std::move(conv), act);
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/kernels/fused/activation.h"
+#include "engine/kernels/linalg/matmul_f32.h"
 
 namespace trt::kernels {
 
@@ -22,7 +23,10 @@ StatusOr<KernelPtr> CreateFusedGemm(const KernelInfo& info) {
   // the current ones, so it builds the kernel from a copy of the node at Gemm opset 13.
   graph::Node gemm_node = info.node();
   gemm_node.opset = 13;
-  TRT_ASSIGN_OR_RETURN(KernelPtr gemm, CreateGemm(KernelInfo(gemm_node)));
+  const KernelInfo gemm_info(gemm_node, info.isa());
+  TRT_ASSIGN_OR_RETURN(KernelPtr fast, linalg::CreateGemmF32(gemm_info, act));
+  if (fast) return fast;
+  TRT_ASSIGN_OR_RETURN(KernelPtr gemm, CreateGemm(gemm_info));
   return MakeKernel<fused::ActivationEpilogueKernel>(std::move(gemm), act);
 }
 

@@ -13,6 +13,7 @@
 #include "engine/kernels/common/broadcast.h"
 #include "engine/kernels/fused/activation.h"
 #include "engine/kernels/kernel.h"
+#include "engine/kernels/linalg/matmul_f32.h"
 #include "engine/kernels/linalg/matmul_ref.h"
 
 namespace trt::kernels {
@@ -101,8 +102,11 @@ class FusedMatMulKernel final : public Kernel {
 
 StatusOr<KernelPtr> CreateFusedMatMul(const KernelInfo& info) {
   TRT_ASSIGN_OR_RETURN(Activation act, fused::ParseActivation(info));
-  return MakeKernel<FusedMatMulKernel>(info.GetInt("transA", 0) != 0, info.GetInt("transB", 0) != 0,
-                                       info.GetFloat("alpha", 1.0f), act);
+  const bool ta = info.GetInt("transA", 0) != 0, tb = info.GetInt("transB", 0) != 0;
+  const float alpha = info.GetFloat("alpha", 1.0f);
+  TRT_ASSIGN_OR_RETURN(KernelPtr fast, linalg::CreateMatMulF32(info, ta, tb, alpha, act));
+  if (fast) return fast;
+  return MakeKernel<FusedMatMulKernel>(ta, tb, alpha, act);
 }
 
 }  // namespace trt::kernels

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/kernels/kernel.h"
+#include "engine/kernels/linalg/matmul_f32.h"
 #include "engine/kernels/linalg/matmul_ref.h"
 
 namespace trt::kernels {
@@ -127,6 +128,8 @@ StatusOr<KernelPtr> CreateGemm(const KernelInfo& info) {
   if (info.opset() < 11 && !info.HasInput(2)) {
     return info.Invalid("input 2 (C) is required before opset 11");
   }
+  TRT_ASSIGN_OR_RETURN(KernelPtr fast, linalg::CreateGemmF32(info, fused::Activation{}));
+  if (fast) return fast;
   return MakeKernel<GemmKernel>(trans_a == 1, trans_b == 1, info.GetFloat("alpha", 1.0f),
                                 info.GetFloat("beta", 1.0f), legacy_no_broadcast);
 }

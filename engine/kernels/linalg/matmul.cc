@@ -6,6 +6,7 @@
 
 #include "engine/kernels/common/broadcast.h"
 #include "engine/kernels/kernel.h"
+#include "engine/kernels/linalg/matmul_f32.h"
 #include "engine/kernels/linalg/matmul_ref.h"
 
 namespace trt::kernels {
@@ -66,7 +67,9 @@ class MatMulKernel final : public Kernel {
 }  // namespace
 
 StatusOr<KernelPtr> CreateMatMul(const KernelInfo& info) {
-  (void)info;
+  TRT_ASSIGN_OR_RETURN(KernelPtr fast,
+                       linalg::CreateMatMulF32(info, false, false, 1.0f, fused::Activation{}));
+  if (fast) return fast;
   return MakeKernel<MatMulKernel>();
 }
 

@@ -3,6 +3,7 @@
 // accumulate in float, float in float, double in double.
 
 #include "engine/kernels/nn/conv_common.h"
+#include "engine/kernels/nn/conv_f32.h"
 
 namespace trt::kernels {
 namespace {
@@ -75,6 +76,8 @@ StatusOr<KernelPtr> CreateConv(const KernelInfo& info) {
   const int64_t group = info.GetInt("group", 1);
   if (group <= 0)
     return info.Invalid("attribute group is " + std::to_string(group) + ", expected >= 1");
+  TRT_ASSIGN_OR_RETURN(KernelPtr fast, nn::CreateConvF32(info, attrs, group, fused::Activation{}));
+  if (fast) return fast;
   return MakeKernel<ConvKernel>(std::move(attrs), group);
 }
 

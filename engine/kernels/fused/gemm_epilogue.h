@@ -1,0 +1,14 @@
+// Maps a fused activation (fused/activation.h) onto the GEMM core's epilogue (gemm/gemm.h):
+// Relu and Clip become the microkernel's in-register clamp; the other activations run on
+// each stored row of the tile with the reference formulas (so fused == unfused bit for bit).
+#pragma once
+
+#include "engine/kernels/fused/activation.h"
+#include "engine/kernels/gemm/gemm.h"
+
+namespace trt::kernels::fused {
+
+// `act` must outlive every GEMM run with `ep` (it is the activation callback's context).
+void SetGemmActivation(const Activation& act, gemm::Epilogue* ep);
+
+}  // namespace trt::kernels::fused

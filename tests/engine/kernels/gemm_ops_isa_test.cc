@@ -1,0 +1,199 @@
+// Conv, FusedConv, Gemm, FusedGemm, MatMul and FusedMatMul at every ISA level this CPU runs,
+// against the same node at Isa::kGeneric (the scalar reference kernels). Inputs are small
+// integers so the products are exact and the outputs must be identical bit for bit; the
+// kernel name recorded for the node must be the level's GEMM variant (not "ref").
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/base/cpu_features.h"
+#include "engine/kernels/gemm/gemm.h"
+#include "tests/testing/kernel_test_util.h"
+
+namespace trt::testing {
+namespace {
+
+Tensor Ints(Shape shape, uint32_t seed, int lo = -3, int hi = 3) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(lo, hi);
+  Tensor t(DType::kFloat32, shape);
+  float* p = t.data<float>();
+  for (int64_t i = 0; i < t.NumElements(); ++i) p[i] = static_cast<float>(d(rng));
+  return t;
+}
+
+std::vector<trt::Isa> OptimizedLevels() {
+  std::vector<trt::Isa> out;
+  for (trt::Isa isa : {trt::Isa::kAvx2, trt::Isa::kAvx512}) {
+    if (static_cast<int>(isa) <= static_cast<int>(HardwareIsa())) out.push_back(isa);
+  }
+  return out;
+}
+
+// Runs `make()` at generic and at every optimized level (1 and 2 threads); outputs must match.
+void ExpectSameAtEveryLevel(const std::string& what, const std::function<NodeRunner()>& make) {
+  SCOPED_TRACE(what);
+  auto want = make().Isa(trt::Isa::kGeneric).Run();
+  ASSERT_TRUE(want.ok()) << want.status().ToString();
+  const auto levels = OptimizedLevels();
+  if (levels.empty())
+    GTEST_SKIP() << "this CPU runs no optimized level (" << IsaName(HardwareIsa()) << ")";
+  for (trt::Isa isa : levels) {
+    for (int threads : {1, 2}) {
+      auto got = make().Isa(isa).Threads(threads).Run();
+      ASSERT_TRUE(got.ok()) << IsaName(isa) << ": " << got.status().ToString();
+      ASSERT_EQ(got->size(), want->size());
+      for (size_t o = 0; o < want->size(); ++o) {
+        const Tensor& w = (*want)[o];
+        const Tensor& g = (*got)[o];
+        ASSERT_EQ(g.shape(), w.shape()) << IsaName(isa);
+        for (int64_t i = 0; i < w.NumElements(); ++i) {
+          const float a = w.data<float>()[i], b = g.data<float>()[i];
+          ASSERT_EQ(std::memcmp(&a, &b, sizeof(float)), 0)
+              << IsaName(isa) << " threads " << threads << " element " << i << ": " << b
+              << ", expected " << a;
+        }
+      }
+    }
+  }
+}
+
+struct ConvCase {
+  Shape x, w;
+  std::vector<int64_t> strides, pads, dilations;
+  int64_t group;
+  bool bias;
+  std::string activation;
+};
+
+TEST(GemmOpsIsa, ConvMatchesTheReference) {
+  const std::vector<ConvCase> cases = {
+      {{1, 3, 11, 13}, {5, 3, 3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, 1, true, ""},
+      {{2, 8, 9, 9}, {16, 8, 1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1, true, "Relu"},  // pointwise
+      {{1, 7, 15, 17}, {33, 7, 3, 3}, {2, 2}, {1, 0, 2, 1}, {1, 1}, 1, false, ""},
+      {{1, 4, 10, 12}, {6, 2, 3, 5}, {1, 2}, {2, 1, 0, 3}, {2, 1}, 2, true, "Sigmoid"},
+      {{1, 16, 7, 7}, {40, 16, 1, 1}, {2, 2}, {0, 0, 0, 0}, {1, 1}, 1, true, "Clip"},
+      {{1, 3, 30, 30}, {8, 3, 7, 7}, {2, 2}, {3, 3, 3, 3}, {1, 1}, 1, true, "Relu"},
+      {{3, 1, 1, 1}, {1, 1, 1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1, false, ""},  // size 1
+      {{1, 5, 29}, {9, 5, 4}, {3}, {2, 1}, {2}, 1, true, ""},                    // 1-D
+      {{1, 2, 5, 6, 7}, {4, 2, 3, 3, 3}, {1, 1, 2}, {1, 1, 1, 1, 1, 1}, {1, 1, 1}, 1, true, ""},
+  };
+  uint32_t seed = 1;
+  for (const ConvCase& c : cases) {
+    const bool fused = !c.activation.empty();
+    const Tensor x = Ints(c.x, seed++), w = Ints(c.w, seed++), b = Ints({c.w[0]}, seed++);
+    ExpectSameAtEveryLevel(
+        "Conv x" + c.x.ToString() + " w" + c.w.ToString() + " " + c.activation, [&] {
+          NodeRunner r(fused ? "FusedConv" : "Conv", fused ? 1 : 13, fused ? "ai.trtserve" : "");
+          r.Input("X", x).ConstantInput("W", w);
+          if (c.bias) r.ConstantInput("B", b);
+          r.Attr("strides", c.strides).Attr("pads", c.pads);
+          r.Attr("dilations", c.dilations).Attr("group", c.group);
+          if (fused) r.Attr("activation", c.activation);
+          if (c.activation == "Clip") r.Attr("activation_params", std::vector<float>{-2, 4});
+          r.Output("Y");
+          return r;
+        });
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(GemmOpsIsa, MatMulBroadcastsAndPromotes) {
+  struct MC {
+    Shape a, b;
+    bool b_const;
+  };
+  const std::vector<MC> cases = {
+      {{5, 7}, {7, 9}, true},
+      {{2, 3, 17, 33}, {33, 40}, true},
+      {{1, 768}, {768, 50}, true},
+      {{2, 4, 10, 8}, {2, 4, 8, 10}, false},
+      {{3, 1, 6, 5}, {4, 5, 7}, false},
+      {{11}, {11, 6}, true},
+      {{4, 6}, {6}, false},
+      {{1, 1}, {1, 1}, true},
+  };
+  uint32_t seed = 50;
+  for (const MC& c : cases) {
+    const Tensor a = Ints(c.a, seed++), b = Ints(c.b, seed++);
+    ExpectSameAtEveryLevel("MatMul " + c.a.ToString() + " x " + c.b.ToString(), [&] {
+      NodeRunner r("MatMul", 13);
+      r.Input("A", a);
+      if (c.b_const) {
+        r.ConstantInput("B", b);
+      } else {
+        r.Input("B", b);
+      }
+      r.Output("Y");
+      return r;
+    });
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(GemmOpsIsa, GemmWithEveryShapeOfC) {
+  struct GC {
+    bool ta, tb;
+    Shape c;
+    float alpha, beta;
+    std::string activation;
+  };
+  const int64_t m = 13, k = 21, n = 37;
+  const std::vector<GC> cases = {
+      {false, false, {n}, 1, 1, ""},
+      {false, true, {1, n}, 0.5f, 2, ""},
+      {true, false, {m, 1}, 1, 1, ""},
+      {true, true, {m, n}, 2, 0.5f, "Relu"},
+      {false, true, {1, 1}, 1, 1, "LeakyRelu"},
+      {false, false, {}, 1, 1, "Tanh"},
+  };
+  uint32_t seed = 80;
+  for (const GC& c : cases) {
+    const Tensor a = Ints(c.ta ? Shape{k, m} : Shape{m, k}, seed++);
+    const Tensor b = Ints(c.tb ? Shape{n, k} : Shape{k, n}, seed++);
+    const Tensor cc = Ints(c.c, seed++);
+    const bool fused = !c.activation.empty();
+    ExpectSameAtEveryLevel("Gemm C" + c.c.ToString() + " " + c.activation, [&] {
+      NodeRunner r(fused ? "FusedGemm" : "Gemm", fused ? 1 : 13, fused ? "ai.trtserve" : "");
+      r.Input("A", a).ConstantInput("B", b);
+      if (c.c.rank() > 0)
+        r.ConstantInput("C", cc);
+      else
+        r.OmittedInput();
+      r.Attr("transA", int64_t{c.ta}).Attr("transB", int64_t{c.tb});
+      r.Attr("alpha", c.alpha).Attr("beta", c.beta);
+      if (fused) r.Attr("activation", c.activation);
+      r.Output("Y");
+      return r;
+    });
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(GemmOpsIsa, FusedMatMulWithTransposesBiasAndActivation) {
+  uint32_t seed = 120;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      const Tensor a = Ints(ta ? Shape{2, 19, 9} : Shape{2, 9, 19}, seed++);
+      const Tensor b = Ints(tb ? Shape{45, 19} : Shape{19, 45}, seed++);
+      const Tensor bias = Ints({45}, seed++);
+      ExpectSameAtEveryLevel("FusedMatMul ta " + std::to_string(ta) + " tb " + std::to_string(tb),
+                             [&] {
+                               NodeRunner r("FusedMatMul", 1, "ai.trtserve");
+                               r.Input("A", a).ConstantInput("B", b).ConstantInput("bias", bias);
+                               r.Attr("transA", int64_t{ta}).Attr("transB", int64_t{tb});
+                               r.Attr("alpha", 0.5f).Attr("activation", std::string("Gelu"));
+                               r.Output("Y");
+                               return r;
+                             });
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace trt::testing
