@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace trt::graph {
 
@@ -48,6 +49,57 @@ std::string Node::Describe() const {
   if (!domain.empty()) s += domain + ".";
   s += op_type + ", opset " + std::to_string(opset) + ")";
   return s;
+}
+
+std::vector<const Graph*> Subgraphs(const Node& n) {
+  std::vector<const Graph*> out;
+  for (const auto& [attr_name, a] : n.attrs) {
+    if (a.g) out.push_back(a.g.get());
+    for (const auto& sg : a.graphs) {
+      if (sg) out.push_back(sg.get());
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void AddOuterScopeNames(const Graph& g, std::vector<std::string>* out,
+                        std::unordered_set<std::string>* seen) {
+  for (const Value* v : g.outer_scope_values()) {
+    if (seen->insert(v->name).second) out->push_back(v->name);
+  }
+  for (const Node* n : g.nodes()) {
+    for (const Graph* sg : Subgraphs(*n)) {
+      for (std::string& name : OuterScopeNames(*sg)) {
+        const Value* local = g.FindValue(name);
+        if ((local == nullptr || local->is_outer_scope) && seen->insert(name).second) {
+          out->push_back(std::move(name));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> OuterScopeNames(const Graph& g) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  AddOuterScopeNames(g, &out, &seen);
+  return out;
+}
+
+std::vector<Value*> ImplicitInputs(const Node& n) {
+  std::vector<Value*> out;
+  if (n.owner == nullptr) return out;
+  for (const Graph* sg : Subgraphs(n)) {
+    for (const std::string& name : OuterScopeNames(*sg)) {
+      Value* v = n.owner->FindValue(name);
+      if (v != nullptr && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+  }
+  return out;
 }
 
 Value* Graph::AddValue(std::string value_name) {
@@ -156,14 +208,20 @@ void Graph::RemoveUnusedValues() {
 }
 
 Status Graph::Toposort() {
-  // Kahn's algorithm, stable with respect to the current order.
+  // Kahn's algorithm, stable with respect to the current order. A node depends on the
+  // producers of its inputs and of the values its subgraphs capture (implicit inputs): an If
+  // must run after whatever its branches read from this graph.
   std::unordered_map<Node*, int> missing;
+  std::unordered_map<Node*, std::vector<Node*>> consumers;
+  for (Node* n : order_) missing[n] = 0;
+  auto depend = [&](Node* n, const Value* in) {
+    if (in == nullptr || in->producer == nullptr) return;
+    ++missing[n];
+    consumers[in->producer].push_back(n);
+  };
   for (Node* n : order_) {
-    int m = 0;
-    for (Value* in : n->inputs) {
-      if (in && in->producer) ++m;
-    }
-    missing[n] = m;
+    for (const Value* in : n->inputs) depend(n, in);
+    for (const Value* in : ImplicitInputs(*n)) depend(n, in);
   }
   std::vector<Node*> sorted;
   sorted.reserve(order_.size());
@@ -177,11 +235,8 @@ Status Graph::Toposort() {
     ready.pop_back();
     sorted.push_back(n);
     std::vector<Node*> newly;
-    for (Value* out : n->outputs) {
-      if (!out) continue;
-      for (const Use& u : out->uses) {
-        if (--missing[u.node] == 0) newly.push_back(u.node);
-      }
+    for (Node* m : consumers[n]) {
+      if (--missing[m] == 0) newly.push_back(m);
     }
     std::sort(newly.begin(), newly.end(), [](Node* a, Node* b) { return a->index > b->index; });
     for (Node* m : newly) ready.push_back(m);

@@ -193,6 +193,19 @@ class Graph {
   std::map<std::string, Value*, std::less<>> by_name_;
 };
 
+// Outer-scope helpers. A subgraph reads enclosing values by name; import declares every
+// name a subgraph needs (including names only its own nested subgraphs read) as a capture
+// of that subgraph, so each capture resolves in the immediate parent graph.
+
+// The attribute subgraphs of `n` (If branches, Loop/Scan bodies), in attribute order.
+std::vector<const Graph*> Subgraphs(const Node& n);
+// Names that `g` and the subgraphs nested in it read from scopes enclosing `g`: g's declared
+// captures first, then names captured deeper that g does not define. No duplicates.
+std::vector<std::string> OuterScopeNames(const Graph& g);
+// The values of n's graph that n's subgraphs (at any depth) capture: n's implicit inputs.
+// They must be computed before n runs and stay alive until it has run.
+std::vector<Value*> ImplicitInputs(const Node& n);
+
 struct Model {
   std::string name;  // file stem or graph name; used in error messages
   int64_t ir_version = 0;

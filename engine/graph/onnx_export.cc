@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <set>
+#include <unordered_set>
 
 namespace trt::graph {
 namespace {
@@ -128,8 +129,15 @@ Status WriteGraph(const Graph& g, ExportContext& ctx, onnx::GraphProto* gp) {
   for (const auto& v : g.values()) {
     if (!v->name.empty()) ctx.used_names.insert(v->name);
   }
+  // Constants read only by subgraphs (an initializer or Constant captured by an If branch
+  // or a Loop body, at any depth) have no uses here but must be written all the same.
+  std::unordered_set<const Value*> captured;
+  for (const Node* n : g.nodes()) {
+    for (const Value* v : ImplicitInputs(*n)) captured.insert(v);
+  }
   for (const auto& v : g.values()) {
-    if (v->constant && (v->producer == nullptr) && (!v->uses.empty() || v->is_graph_output)) {
+    if (v->constant && (v->producer == nullptr) &&
+        (!v->uses.empty() || v->is_graph_output || captured.count(v.get()))) {
       TRT_RETURN_IF_ERROR(
           WriteTensor(*v->constant, NameOf(v.get(), ctx), ctx, gp->add_initializer()));
     }

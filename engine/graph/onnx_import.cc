@@ -277,6 +277,14 @@ Status ImportGraph(const onnx::GraphProto& gp, const ImportContext& ctx, Graph* 
       TRT_ASSIGN_OR_RETURN(Attribute a, ConvertAttribute(ap, ctx, g, where));
       n->attrs[ap.name()] = std::move(a);
     }
+    // What a subgraph captures and this graph does not define comes from further out: it is
+    // a capture of this graph too (subgraphs were imported depth-first, so their own nested
+    // captures are already declared on them). Every capture thus resolves in its parent.
+    for (const Graph* sg : Subgraphs(*n)) {
+      for (const Value* c : sg->outer_scope_values()) {
+        if (g->FindValue(c->name) == nullptr) g->AddOuterScopeValue(c->name);
+      }
+    }
   }
   for (const auto& vi : gp.value_info()) {
     Value* v = g->FindValue(vi.name());

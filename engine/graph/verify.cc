@@ -21,6 +21,20 @@ bool ResolvesInAncestors(const Graph& g, const std::string& name) {
   return false;
 }
 
+// A capture must name a value (or a capture) of the immediate parent: captures of nested
+// subgraphs are declared on every graph in between, which is what lets each graph bind its
+// captures from the scope that runs it.
+Status CheckCapture(const Graph& g, const Value& v) {
+  if (g.parent() != nullptr && g.parent()->FindValue(v.name) != nullptr) return Status::Ok();
+  if (!ResolvesInAncestors(g, v.name)) {
+    return Internal(GraphName(g) + ": outer-scope value '" + v.name +
+                    "' is not defined in an enclosing graph");
+  }
+  return Internal(GraphName(g) + ": outer-scope value '" + v.name +
+                  "' is defined further out but is not a value or capture of the enclosing " +
+                  GraphName(*g.parent()));
+}
+
 }  // namespace
 
 Status VerifyGraph(const Graph& g) {
@@ -33,9 +47,7 @@ Status VerifyGraph(const Graph& g) {
     if (!v->name.empty() && !names.insert(v->name).second) {
       return fail("value name '" + v->name + "' is defined more than once");
     }
-    if (v->is_outer_scope && !ResolvesInAncestors(g, v->name)) {
-      return fail("outer-scope value '" + v->name + "' is not defined in an enclosing graph");
-    }
+    if (v->is_outer_scope) TRT_RETURN_IF_ERROR(CheckCapture(g, *v));
     for (const Use& u : v->uses) {
       if (!u.node || u.input_index < 0 ||
           u.input_index >= static_cast<int>(u.node->inputs.size()) ||
@@ -90,6 +102,21 @@ Status VerifyGraph(const Graph& g) {
       }
       if (!produced.insert(out).second) {
         return fail("value '" + out->name + "' is produced twice");
+      }
+    }
+    // Values the node's subgraphs capture from this graph are inputs too (implicit ones).
+    for (const Value* in : ImplicitInputs(*n)) {
+      if (in->producer == nullptr) {
+        if (in->is_constant() || in->is_graph_input || in->is_outer_scope) continue;
+        return fail(where + " has a subgraph that captures '" + in->name +
+                    "', which is not produced by any node and is not a constant, graph input " +
+                    "or outer-scope value");
+      }
+      auto it = position.find(in->producer);
+      if (it == position.end() || it->second >= i) {
+        return fail(where + " has a subgraph that captures '" + in->name + "', but its producer " +
+                    in->producer->Describe() + " is not before the node (nodes not in " +
+                    "topological order, or a cycle through the subgraph)");
       }
     }
     for (const auto& [attr_name, a] : n->attrs) {

@@ -13,16 +13,31 @@ using graph::Node;
 using graph::Value;
 
 const Tensor* Scope::Lookup(const std::string& name) const {
+  // The nearest scope that knows the name decides: its own value, or the tensor bound to its
+  // capture when it started. A value of that scope that is not (or no longer) computed is
+  // an error, never a fall-through to an outer value of the same name.
   for (const Scope* s = this; s != nullptr; s = s->parent) {
     auto it = s->program->slot_by_name.find(name);
-    if (it != s->program->slot_by_name.end()) {
-      const Value* v = s->program->slot_values[it->second];
-      if (v->is_outer_scope) continue;  // a capture: keep looking outward
-      const Tensor& t = (*s->slots)[it->second];
-      if (t.defined()) return &t;
-    }
+    if (it == s->program->slot_by_name.end()) continue;
+    const Tensor& t = (*s->slots)[it->second];
+    if (t.defined()) return &t;
+    if (!s->program->slot_values[it->second]->is_outer_scope) return nullptr;
   }
   return nullptr;
+}
+
+std::string Scope::WhyMissing(const std::string& name) const {
+  for (const Scope* s = this; s != nullptr; s = s->parent) {
+    auto it = s->program->slot_by_name.find(name);
+    if (it == s->program->slot_by_name.end()) continue;
+    const std::string where = "graph '" + s->program->graph->name + "'";
+    if (s->program->slot_values[it->second]->is_outer_scope) {
+      return where + " captures it but it was not bound";
+    }
+    return where + " defines it but had not computed it (or had released it) when the " +
+           "subgraph ran";
+  }
+  return "no enclosing graph defines it";
 }
 
 namespace {
@@ -102,31 +117,6 @@ class Context final : public kernels::KernelContext, public kernels::SubgraphRun
   std::vector<Tensor> scratch_;
 };
 
-void CollectSubgraphs(const Node& n, std::vector<const Graph*>* out) {
-  for (const auto& [name, a] : n.attrs) {
-    if (a.g) out->push_back(a.g.get());
-    for (const auto& g : a.graphs) out->push_back(g.get());
-  }
-}
-
-// Names a subgraph (and its nested subgraphs) reads from enclosing scopes. A node owning such
-// a subgraph uses those values, so they must stay alive until the node has run.
-void CollectCapturedNames(const Graph& g, std::vector<std::string>* out) {
-  for (const Value* v : g.outer_scope_values()) out->push_back(v->name);
-  for (const Node* n : g.nodes()) {
-    std::vector<const Graph*> subs;
-    CollectSubgraphs(*n, &subs);
-    for (const Graph* sg : subs) {
-      std::vector<std::string> inner;
-      CollectCapturedNames(*sg, &inner);
-      for (auto& name : inner) {
-        const Value* local = g.FindValue(name);
-        if (local == nullptr || local->is_outer_scope) out->push_back(std::move(name));
-      }
-    }
-  }
-}
-
 }  // namespace
 
 Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
@@ -148,7 +138,8 @@ Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
     const Tensor* t = parent ? parent->Lookup(v->name) : nullptr;
     if (!t) {
       return InvalidArgument("graph '" + g.name + "': outer-scope value '" + v->name +
-                             "' is not available");
+                             "' is not available (" +
+                             (parent ? parent->WhyMissing(v->name) : "no enclosing graph") + ")");
     }
     slots[p.slot_of.at(v)] = *t;
   }
@@ -195,15 +186,7 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa 
     for (const Value* in : n->inputs) {
       if (in) used_by[i].push_back(in);
     }
-    std::vector<const Graph*> subs;
-    CollectSubgraphs(*n, &subs);
-    for (const Graph* sg : subs) {
-      std::vector<std::string> names;
-      CollectCapturedNames(*sg, &names);
-      for (const auto& name : names) {
-        if (const Value* v = g.FindValue(name)) used_by[i].push_back(v);
-      }
-    }
+    for (const Value* v : graph::ImplicitInputs(*n)) used_by[i].push_back(v);
     for (const Value* v : used_by[i]) last_use[v] = i;
   }
   for (size_t i = 0; i < g.nodes().size(); ++i) {
@@ -222,9 +205,7 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa 
         }
       }
     }
-    std::vector<const Graph*> subs;
-    CollectSubgraphs(*n, &subs);
-    for (const Graph* sg : subs) {
+    for (const Graph* sg : graph::Subgraphs(*n)) {
       TRT_ASSIGN_OR_RETURN(auto sp, Build(*sg, isa));
       p->subprograms[sg] = std::move(sp);
     }

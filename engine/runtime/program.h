@@ -32,7 +32,7 @@ class GraphProgram {
     std::unique_ptr<kernels::KernelInfo> info;
     std::vector<int> inputs;   // slot per input, -1 absent
     std::vector<int> outputs;  // slot per output, -1 absent
-    std::vector<int> release;  // slots whose last use (incl. subgraph captures) is this step
+    std::vector<int> release;  // slots whose last use (incl. implicit inputs) is this step
   };
 
   // Creates kernels for every node (recursively for subgraphs), choosing optimized variants
@@ -61,11 +61,18 @@ class SlotAllocator {
 };
 
 // Values visible to a running graph: its slots plus the enclosing scopes (for captures).
+// A subgraph binds each of its captures once, when it starts, from the scope of the node
+// running it; import declares nested captures on every intermediate subgraph, so that is
+// normally the immediate parent, but Lookup walks outward for graphs built without them.
 struct Scope {
   const GraphProgram* program;
   std::vector<Tensor>* slots;
   const Scope* parent;
+  // The tensor `name` denotes here: the nearest scope that has the name decides (its value,
+  // or what its capture was bound to). Null if that value is not computed (yet).
   const Tensor* Lookup(const std::string& name) const;
+  // Why Lookup(name) is null, for error messages.
+  std::string WhyMissing(const std::string& name) const;
 };
 
 struct RunOptions {
