@@ -63,6 +63,11 @@ StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
 
 int64_t ExecutionContext::heap_fallbacks() const { return allocator_->fallbacks(); }
 
+void ExecutionContext::EnableOpProfiling(bool on) {
+  op_profiling_ = on;
+  op_time_ns_.assign(on ? plan_->program().steps.size() : 0, 0);
+}
+
 Status ExecutionContext::Run(const NamedTensors& inputs, NamedTensors* outputs) {
   const graph::Model& model = plan_->model();
   TRT_RETURN_IF_ERROR(ValidateBindings(model, inputs));
@@ -79,6 +84,7 @@ Status ExecutionContext::Run(const NamedTensors& inputs, NamedTensors* outputs) 
   options.pool = pool_.get();
   options.allocator = allocator_.get();
   options.scratch = &scratch_;
+  if (op_profiling_) options.step_ns = op_time_ns_.data();
   Status s = RunProgram(plan_->program(), slots_, ordered_inputs_, nullptr, options, &outputs_);
   if (!s.ok()) return s.WithContext("model '" + model.name + "'");
   const auto& graph_outputs = model.graph->outputs();

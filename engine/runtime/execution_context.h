@@ -52,6 +52,13 @@ class ExecutionContext {
   // Output allocations that could not be served from the arena, since creation.
   int64_t heap_fallbacks() const;
 
+  // Per-op profiling (trtexec's --dumpProfile): while enabled, each Run adds every root step's
+  // wall time to op_time_ns()[i] (i indexes program().steps; If/Loop/Scan bodies count toward
+  // their owner). Enabling resets the totals. Off by default: it reads the clock twice per op.
+  void EnableOpProfiling(bool on);
+  const std::vector<int64_t>& op_time_ns() const { return op_time_ns_; }
+  const GraphProgram& program() const { return plan_->program(); }
+
  private:
   class ArenaAllocator;
   ExecutionContext() = default;
@@ -65,6 +72,8 @@ class ExecutionContext {
   std::vector<Tensor> slots_;
   std::vector<Tensor> ordered_inputs_;
   std::vector<Tensor> outputs_;
+  bool op_profiling_ = false;
+  std::vector<int64_t> op_time_ns_;
 };
 
 }  // namespace trt::runtime

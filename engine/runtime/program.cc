@@ -2,6 +2,7 @@
 #include "engine/runtime/program.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "engine/kernels/registry.h"
@@ -104,6 +105,7 @@ class Context final : public kernels::KernelContext, public kernels::SubgraphRun
     RunOptions sub = options_;
     sub.allocator = nullptr;  // bodies run on the heap; only the root graph is planned
     sub.scratch = nullptr;    // the parent step's scratch stays valid while the body runs
+    sub.step_ns = nullptr;    // the body's time counts toward its owner's step
     TRT_RETURN_IF_ERROR(RunProgram(*it->second, slots, inputs, &scope_, sub, &outputs));
     return outputs;
   }
@@ -143,10 +145,19 @@ Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
     }
     slots[p.slot_of.at(v)] = *t;
   }
-  for (const auto& step : p.steps) {
+  for (size_t si = 0; si < p.steps.size(); ++si) {
+    const GraphProgram::Step& step = p.steps[si];
     opts.scratch->Reset();
     Context ctx(p, step, slots, scope, opts);
-    TRT_RETURN_IF_ERROR(step.kernel->Compute(ctx));
+    if (opts.step_ns != nullptr) {
+      const auto t0 = std::chrono::steady_clock::now();
+      TRT_RETURN_IF_ERROR(step.kernel->Compute(ctx));
+      opts.step_ns[si] += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - t0)
+                              .count();
+    } else {
+      TRT_RETURN_IF_ERROR(step.kernel->Compute(ctx));
+    }
     for (size_t o = 0; o < step.outputs.size(); ++o) {
       if (step.outputs[o] >= 0 && !slots[step.outputs[o]].defined()) {
         return Internal(step.node->Describe() + ": kernel did not produce output " +

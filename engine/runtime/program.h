@@ -80,6 +80,10 @@ struct RunOptions {
   SlotAllocator* allocator = nullptr;  // null: heap
   ScratchArena* scratch = nullptr;     // kernel temporaries; null: a per-run arena
   bool release_dead_values = true;     // drop references after last use
+  // Per-op profiling (root program only; bodies run untimed inside their owner's step): when
+  // set, RunProgram adds each step's wall time in nanoseconds to step_ns[i], i the step
+  // index in p.steps. The caller sizes it to p.steps.size() and zeroes it.
+  int64_t* step_ns = nullptr;
 };
 
 // Runs `p` with `inputs` bound to its formal inputs and stores the graph outputs, in order,

@@ -30,8 +30,74 @@ struct BenchOptions {
   double duration_s = 3.0;
   int threads = 1;
   std::string json;
+  bool dump_profile = false;
   ProfileFlags profiles;
 };
+
+// Per-op breakdown of the timed runs (trtexec --dumpProfile): totals by op type and kernel,
+// then the slowest nodes. Also returned as JSON for --json.
+nlohmann::json PrintOpProfile(const runtime::ExecutionContext& ctx, size_t runs) {
+  const auto& steps = ctx.program().steps;
+  const auto& ns = ctx.op_time_ns();
+  int64_t total = 0;
+  for (int64_t t : ns) total += t;
+  const double per_run = runs > 0 ? 1e-6 / static_cast<double>(runs) : 0.0;  // ns -> ms/run
+  auto pct = [&](int64_t t) { return total > 0 ? 100.0 * t / static_cast<double>(total) : 0.0; };
+  auto kernel_of = [](const runtime::GraphProgram::Step& st) {
+    std::string k(st.kernel->Name());
+    return k.empty() ? st.kernel_name : k;
+  };
+  struct Group {
+    int64_t ns = 0;
+    int count = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Group> by_type;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Group& gr = by_type[{steps[i].node->op_type, kernel_of(steps[i])}];
+    gr.ns += ns[i];
+    ++gr.count;
+  }
+  std::vector<std::pair<std::pair<std::string, std::string>, Group>> types(by_type.begin(),
+                                                                           by_type.end());
+  std::sort(types.begin(), types.end(),
+            [](const auto& a, const auto& b) { return a.second.ns > b.second.ns; });
+  nlohmann::json j;
+  j["runs"] = runs;
+  j["total_ms_per_run"] = static_cast<double>(total) * per_run;
+  std::printf("\nOp profile (%zu runs; time per run, summed over nodes):\n", runs);
+  std::printf("  %-24s %-28s %5s %11s %7s\n", "op type", "kernel", "nodes", "ms", "%");
+  for (const auto& [key, gr] : types) {
+    std::printf("  %-24s %-28s %5d %11.3f %6.1f%%\n", key.first.c_str(), key.second.c_str(),
+                gr.count, static_cast<double>(gr.ns) * per_run, pct(gr.ns));
+    j["by_op_type"].push_back({{"op_type", key.first},
+                               {"kernel", key.second},
+                               {"nodes", gr.count},
+                               {"ms", static_cast<double>(gr.ns) * per_run},
+                               {"percent", pct(gr.ns)}});
+  }
+  std::printf("  %-24s %-28s %5zu %11.3f\n", "total", "", steps.size(),
+              static_cast<double>(total) * per_run);
+  std::vector<size_t> order(steps.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ns[a] > ns[b]; });
+  const size_t top = std::min<size_t>(order.size(), 15);
+  std::printf("Slowest %zu nodes:\n", top);
+  for (size_t r = 0; r < order.size(); ++r) {
+    const auto& st = steps[order[r]];
+    nlohmann::json n = {{"node", st.node->name},
+                        {"op_type", st.node->op_type},
+                        {"kernel", kernel_of(st)},
+                        {"ms", static_cast<double>(ns[order[r]]) * per_run},
+                        {"percent", pct(ns[order[r]])}};
+    j["nodes"].push_back(n);
+    if (r < top) {
+      std::printf("  %-40s %-16s %-28s %9.3f ms %5.1f%%\n", st.node->name.c_str(),
+                  st.node->op_type.c_str(), kernel_of(st).c_str(),
+                  static_cast<double>(ns[order[r]]) * per_run, pct(ns[order[r]]));
+    }
+  }
+  return j;
+}
 
 // Random data: floats uniform in [-1, 1]; integer inputs whose name contains "mask" are 1,
 // other integers uniform in [0, 100) (valid token ids / indices for typical models).
@@ -149,6 +215,7 @@ int RunBench(const BenchOptions& o) {
     ++warmups;
   } while (Clock::now() < warm_end);
   std::vector<double> ms;
+  if (o.dump_profile) (*ctx)->EnableOpProfiling(true);
   const auto start = Clock::now();
   const auto min_end = start + std::chrono::duration<double>(o.duration_s);
   while (static_cast<int>(ms.size()) < o.iterations || Clock::now() < min_end) {
@@ -181,8 +248,11 @@ int RunBench(const BenchOptions& o) {
       mn, mx, mean, median, p90, p99);
   std::printf("Throughput: %.2f items/s (batch %lld, %zu iterations, %d warm-up runs)\n",
               items_per_s, static_cast<long long>(batch), ms.size(), warmups);
+  nlohmann::json op_profile;
+  if (o.dump_profile) op_profile = PrintOpProfile(**ctx, ms.size());
   if (!o.json.empty()) {
     nlohmann::json j;
+    if (o.dump_profile) j["op_profile"] = op_profile;
     j["tool"] = "trtserve";
     j["model"] = o.model;
     for (const auto& [name, s] : bound_shapes) j["shapes"][name] = s.ToVector();
@@ -220,6 +290,9 @@ void RegisterBench(CLI::App& app, std::function<int()>* run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   sub->add_option("--json", opts->json, "Also write the results as JSON");
+  sub->add_flag("--dump-profile", opts->dump_profile,
+                "Print where the time goes: per op type/kernel and the slowest nodes (like "
+                "trtexec --dumpProfile; adds two clock reads per op)");
   sub->add_option("--opt-level", opts->profiles.opt_level, "Graph optimization for .onnx: 0, 1, 2")
       ->capture_default_str()
       ->check(CLI::Range(0, 2));

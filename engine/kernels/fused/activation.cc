@@ -191,12 +191,33 @@ Status ApplyInPlace(const Activation& act, Tensor& t) {
   }
 }
 
-Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx) {
+Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx,
+                             int residual_input) {
   CapturingContext capture(ctx);
   TRT_RETURN_IF_ERROR(base.Compute(capture));
-  if (act.kind == ActivationKind::kNone) return Status::Ok();
+  const Tensor* z = residual_input >= 0 ? ctx.Input(residual_input) : nullptr;
+  if (act.kind == ActivationKind::kNone && z == nullptr) return Status::Ok();
   if (capture.output0() == nullptr) {
     return Internal(ctx.info().node().Describe() + ": the base kernel did not allocate output 0");
+  }
+  if (z != nullptr) {
+    Tensor& y = *capture.output0();
+    if (z->dtype() != y.dtype() || z->shape() != y.shape()) {
+      return ctx.Invalid("input " + std::to_string(residual_input) + " (Z) is " + z->Description() +
+                         ", expected " + y.Description() + " like the convolution output");
+    }
+    const int64_t n = y.NumElements();
+    if (y.dtype() == DType::kFloat32) {
+      float* yd = y.data<float>();
+      const float* zd = z->data<float>();
+      for (int64_t i = 0; i < n; ++i) yd[i] = yd[i] + zd[i];
+    } else if (y.dtype() == DType::kFloat64) {
+      double* yd = y.data<double>();
+      const double* zd = z->data<double>();
+      for (int64_t i = 0; i < n; ++i) yd[i] = yd[i] + zd[i];
+    } else {
+      return ctx.Unsupported("residual input Z needs float32 or float64, got " + z->Description());
+    }
   }
   Status s = ApplyInPlace(act, *capture.output0());
   if (!s.ok()) return ctx.Invalid(s.message());

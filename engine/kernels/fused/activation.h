@@ -56,21 +56,27 @@ void ApplyInPlace(const Activation& act, std::span<float> data);
 Status ApplyInPlace(const Activation& act, Tensor& t);
 
 // Runs `base` (the unfused kernel, e.g. the reference Conv built from the same node) on
-// `ctx`, then applies `act` in place to output 0. Output 0 must be allocated by `base`
-// through AllocateOutput (never aliased to an input).
-Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx);
+// `ctx`, then, when `residual_input` >= 0 names a present input, adds that input (same dtype
+// and shape as output 0, float32/float64) elementwise, then applies `act` in place to
+// output 0. Output 0 must be allocated by `base` through AllocateOutput (never aliased to an
+// input).
+Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx,
+                             int residual_input = -1);
 
-// A kernel that runs `base` and applies `act` to its output 0 (FusedConv, FusedGemm).
+// A kernel that runs `base`, adds the optional residual input, and applies `act` to its
+// output 0 (FusedConv with input Z, FusedGemm).
 class ActivationEpilogueKernel final : public Kernel {
  public:
-  ActivationEpilogueKernel(KernelPtr base, Activation act) : base_(std::move(base)), act_(act) {}
+  ActivationEpilogueKernel(KernelPtr base, Activation act, int residual_input = -1)
+      : base_(std::move(base)), act_(act), residual_input_(residual_input) {}
   Status Compute(KernelContext& ctx) const override {
-    return ComputeWithActivation(*base_, act_, ctx);
+    return ComputeWithActivation(*base_, act_, ctx, residual_input_);
   }
 
  private:
   KernelPtr base_;
   Activation act_;
+  int residual_input_;
 };
 
 }  // namespace trt::kernels::fused

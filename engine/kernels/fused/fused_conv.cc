@@ -1,6 +1,8 @@
-// FusedConv (ai.trtserve opset 1): Conv followed by an activation epilogue. The convolution
-// is the reference Conv kernel built from the same node (every Conv attribute and input is
-// shared); the activation is applied in place on its output (activation.h).
+// FusedConv (ai.trtserve opset 1): Y = activation(Conv(X, W, B) + Z), Z the optional input 3
+// (a residual of Y's shape, fuse_conv_add). The fast float32 kernel does all of it in the
+// GEMM epilogue; otherwise the convolution is the reference Conv kernel built from the same
+// node (every Conv attribute and input is shared), followed by the Z add and the activation
+// in place on its output (activation.h).
 #include "engine/kernels/fused/activation.h"
 #include "engine/kernels/nn/conv_f32.h"
 
@@ -18,7 +20,7 @@ StatusOr<KernelPtr> CreateFusedConv(const KernelInfo& info) {
     if (fast) return fast;
   }
   TRT_ASSIGN_OR_RETURN(KernelPtr conv, CreateConv(info));
-  return MakeKernel<fused::ActivationEpilogueKernel>(std::move(conv), act);
+  return MakeKernel<fused::ActivationEpilogueKernel>(std::move(conv), act, /*residual_input=*/3);
 }
 
 }  // namespace trt::kernels

@@ -125,10 +125,26 @@ TEST(CpuFeaturesTest, ActiveIsaNeverExceedsHardware) {
   Isa isa;
   EXPECT_TRUE(ParseIsa("generic", &isa));
   EXPECT_EQ(isa, Isa::kGeneric);
-  EXPECT_FALSE(ParseIsa("avx512", &isa));
+  EXPECT_TRUE(ParseIsa("avx512", &isa));
+  EXPECT_EQ(isa, Isa::kAvx512);
+  EXPECT_EQ(IsaName(Isa::kAvx512), "avx512");
+  EXPECT_FALSE(ParseIsa("avx1024", &isa));
   const char* env = std::getenv("TRTSERVE_ISA");
   if (env && std::string(env) == "generic") {
     EXPECT_EQ(ActiveIsa(), Isa::kGeneric);
+  }
+  if (env && std::string(env) == "avx2") {
+    EXPECT_LE(static_cast<int>(ActiveIsa()), static_cast<int>(Isa::kAvx2));
+  }
+}
+
+TEST(CpuFeaturesTest, Avx512NeedsTheOsToSaveZmmState) {
+  const CpuFeatures& f = DetectedCpuFeatures();
+  if (HardwareIsa() == Isa::kAvx512) {
+    EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl && f.os_saves_zmm);
+  }
+  if (!f.os_saves_zmm || !f.avx512f) {
+    EXPECT_NE(HardwareIsa(), Isa::kAvx512);
   }
 }
 

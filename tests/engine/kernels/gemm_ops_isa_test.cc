@@ -102,6 +102,81 @@ TEST(GemmOpsIsa, ConvMatchesTheReference) {
   }
 }
 
+TEST(GemmOpsIsa, FusedConvWithResidualZ) {
+  // Y = act(conv(X, W) + B + Z): the reference adds Z after the convolution; the fast kernel
+  // in the GEMM epilogue. Same order of additions, so exact.
+  const std::vector<ConvCase> cases = {
+      {{1, 8, 9, 11}, {16, 8, 1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1, true, "Relu"},
+      {{2, 5, 7, 7}, {7, 5, 3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, 1, false, "Relu"},
+      {{1, 6, 13, 5}, {34, 3, 3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, 2, true, ""},
+      {{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1, true, ""},
+  };
+  uint32_t seed = 100;
+  for (const ConvCase& c : cases) {
+    const Tensor x = Ints(c.x, seed++), w = Ints(c.w, seed++), b = Ints({c.w[0]}, seed++);
+    // Z has the output's shape: run once at generic without Z to learn it.
+    NodeRunner probe("Conv", 13);
+    probe.Input("X", x).ConstantInput("W", w).Attr("strides", c.strides).Attr("pads", c.pads);
+    probe.Attr("dilations", c.dilations).Attr("group", c.group).Output("Y");
+    auto shape = probe.Isa(trt::Isa::kGeneric).Run();
+    ASSERT_TRUE(shape.ok()) << shape.status().ToString();
+    const Tensor z = Ints((*shape)[0].shape(), seed++);
+    ExpectSameAtEveryLevel("FusedConv+Z x" + c.x.ToString() + " w" + c.w.ToString(), [&] {
+      NodeRunner r("FusedConv", 1, "ai.trtserve");
+      r.Input("X", x).ConstantInput("W", w);
+      if (c.bias) {
+        r.ConstantInput("B", b);
+      } else {
+        r.OmittedInput();
+      }
+      r.Input("Z", z);
+      r.Attr("strides", c.strides).Attr("pads", c.pads);
+      r.Attr("dilations", c.dilations).Attr("group", c.group);
+      if (!c.activation.empty()) r.Attr("activation", c.activation);
+      r.Output("Y");
+      return r;
+    });
+    if (HasFatalFailure()) return;
+    // And the reference agrees with conv, then + Z, then the activation, computed here.
+    NodeRunner conv("Conv", 13);
+    conv.Input("X", x).ConstantInput("W", w);
+    if (c.bias) conv.ConstantInput("B", b);
+    conv.Attr("strides", c.strides).Attr("pads", c.pads).Attr("dilations", c.dilations);
+    conv.Attr("group", c.group).Output("Y");
+    auto y = conv.Isa(trt::Isa::kGeneric).Run();
+    ASSERT_TRUE(y.ok());
+    NodeRunner fused("FusedConv", 1, "ai.trtserve");
+    fused.Input("X", x).ConstantInput("W", w);
+    if (c.bias) {
+      fused.ConstantInput("B", b);
+    } else {
+      fused.OmittedInput();
+    }
+    fused.Input("Z", z).Attr("strides", c.strides).Attr("pads", c.pads);
+    fused.Attr("dilations", c.dilations).Attr("group", c.group).Output("Y");
+    if (!c.activation.empty()) fused.Attr("activation", c.activation);
+    auto got = fused.Isa(trt::Isa::kGeneric).Run();
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    for (int64_t i = 0; i < z.NumElements(); ++i) {
+      float want = (*y)[0].data<float>()[i] + z.data<float>()[i];
+      if (c.activation == "Relu") want = want < 0 ? 0.0f : want;
+      ASSERT_EQ((*got)[0].data<float>()[i], want) << "element " << i;
+    }
+  }
+}
+
+TEST(GemmOpsIsa, FusedConvRejectsAResidualOfTheWrongShape) {
+  const Tensor x = Ints({1, 2, 5, 5}, 7), w = Ints({3, 2, 3, 3}, 8), z = Ints({1, 3, 5, 4}, 9);
+  for (trt::Isa isa : {trt::Isa::kGeneric, HardwareIsa()}) {
+    NodeRunner r("FusedConv", 1, "ai.trtserve");
+    r.Input("X", x).ConstantInput("W", w).OmittedInput().Input("Z", z);
+    r.Attr("pads", std::vector<int64_t>{1, 1, 1, 1}).Output("Y");
+    auto got = r.Isa(isa).Run();
+    ASSERT_FALSE(got.ok()) << IsaName(isa);
+    EXPECT_NE(got.status().message().find("Z"), std::string::npos) << got.status().ToString();
+  }
+}
+
 TEST(GemmOpsIsa, MatMulBroadcastsAndPromotes) {
   struct MC {
     Shape a, b;

@@ -118,9 +118,10 @@ class PassTestGraph {
     return exec->Run(feeds);
   }
 
-  // Runs one cleanup pass by name, then Toposort + VerifyGraph + InferShapes as RunPasses does.
+  // Runs one pass (cleanup or fusion) by name, then Toposort + VerifyGraph + InferShapes as
+  // RunPasses does.
   StatusOr<bool> Apply(std::string_view pass_name, graph::PassContext ctx = DefaultContext()) {
-    for (auto& p : graph::CreatePasses(graph::OptLevel::kCleanup)) {
+    for (auto& p : graph::CreatePasses(graph::OptLevel::kAll)) {
       if (p->Name() != pass_name) continue;
       TRT_ASSIGN_OR_RETURN(bool changed, p->Run(g(), ctx));
       TRT_RETURN_IF_ERROR(g().Toposort());
