@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "engine/kernels/nn/conv_common.h"
+#include "engine/kernels/nn/pool_f32.h"
 
 namespace trt::kernels {
 namespace {
@@ -89,6 +90,16 @@ class PoolKernel : public Kernel {
     }
     if (y->NumElements() == 0) return Status::Ok();
     const int64_t planes = xs[0] * xs[1];
+    // float32 1-D/2-D max (without Indices) and average pooling above the generic level: the
+    // row-wise kernel of pool_f32.h, bit-identical to the loops below (its test oracle, run
+    // at TRTSERVE_ISA=generic).
+    if (x->dtype() == DType::kFloat32 && ctx.info().isa() != Isa::kGeneric &&
+        ((kind_ == PoolKind::kMax && indices == nullptr) || kind_ == PoolKind::kAverage) &&
+        nn::PoolF32Applies(*geo)) {
+      nn::PoolF32(kind_ == PoolKind::kMax, count_include_pad_, *geo, planes, x->data<float>(),
+                  y->data<float>(), ctx.thread_pool());
+      return Status::Ok();
+    }
     VisitDType(x->dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!std::is_same_v<T, bool>) {

@@ -1,7 +1,10 @@
 // Axis permutations: Transpose, and DepthToSpace / SpaceToDepth expressed as a reshape to
-// 6-D, a transpose and a reshape back (the formulation of the ONNX spec).
+// 6-D, a transpose and a reshape back (the formulation of the ONNX spec). Both move data with
+// TransposeFast (row copies / tiled 2-D transposes, threaded); the element-by-element
+// TransposeInto is the reference it is tested against and the fallback beyond its rank limit.
 #include "engine/kernels/kernel.h"
 #include "engine/kernels/tensor/tensor_util.h"
+#include "engine/kernels/tensor/transpose_fast.h"
 
 namespace trt::kernels {
 namespace {
@@ -38,7 +41,7 @@ class TransposeKernel : public Kernel {
     Shape out;
     for (int d = 0; d < r; ++d) out.push_back(x->shape()[perm[d]]);
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), out));
-    TransposeInto(*x, perm, y);
+    if (!tensor::TransposeFast(*x, perm, y, ctx.thread_pool())) TransposeInto(*x, perm, y);
     return Status::Ok();
   }
 
@@ -87,7 +90,8 @@ class DepthSpaceKernel : public Kernel {
     Shape six_out;
     for (int d = 0; d < 6; ++d) six_out.push_back(six[perm[d]]);
     Tensor y6 = y->Reshaped(six_out);
-    TransposeInto(x->Reshaped(six), perm, &y6);
+    const Tensor x6 = x->Reshaped(six);
+    if (!tensor::TransposeFast(x6, perm, &y6, ctx.thread_pool())) TransposeInto(x6, perm, &y6);
     return Status::Ok();
   }
 

@@ -12,6 +12,7 @@
 
 #include "engine/base/cpu_features.h"
 #include "engine/kernels/gemm/gemm.h"
+#include "tests/testing/isa_levels.h"
 #include "tests/testing/kernel_test_util.h"
 
 namespace trt::testing {
@@ -24,42 +25,6 @@ Tensor Ints(Shape shape, uint32_t seed, int lo = -3, int hi = 3) {
   float* p = t.data<float>();
   for (int64_t i = 0; i < t.NumElements(); ++i) p[i] = static_cast<float>(d(rng));
   return t;
-}
-
-std::vector<trt::Isa> OptimizedLevels() {
-  std::vector<trt::Isa> out;
-  for (trt::Isa isa : {trt::Isa::kAvx2, trt::Isa::kAvx512}) {
-    if (static_cast<int>(isa) <= static_cast<int>(HardwareIsa())) out.push_back(isa);
-  }
-  return out;
-}
-
-// Runs `make()` at generic and at every optimized level (1 and 2 threads); outputs must match.
-void ExpectSameAtEveryLevel(const std::string& what, const std::function<NodeRunner()>& make) {
-  SCOPED_TRACE(what);
-  auto want = make().Isa(trt::Isa::kGeneric).Run();
-  ASSERT_TRUE(want.ok()) << want.status().ToString();
-  const auto levels = OptimizedLevels();
-  if (levels.empty())
-    GTEST_SKIP() << "this CPU runs no optimized level (" << IsaName(HardwareIsa()) << ")";
-  for (trt::Isa isa : levels) {
-    for (int threads : {1, 2}) {
-      auto got = make().Isa(isa).Threads(threads).Run();
-      ASSERT_TRUE(got.ok()) << IsaName(isa) << ": " << got.status().ToString();
-      ASSERT_EQ(got->size(), want->size());
-      for (size_t o = 0; o < want->size(); ++o) {
-        const Tensor& w = (*want)[o];
-        const Tensor& g = (*got)[o];
-        ASSERT_EQ(g.shape(), w.shape()) << IsaName(isa);
-        for (int64_t i = 0; i < w.NumElements(); ++i) {
-          const float a = w.data<float>()[i], b = g.data<float>()[i];
-          ASSERT_EQ(std::memcmp(&a, &b, sizeof(float)), 0)
-              << IsaName(isa) << " threads " << threads << " element " << i << ": " << b
-              << ", expected " << a;
-        }
-      }
-    }
-  }
 }
 
 struct ConvCase {

@@ -48,9 +48,9 @@ TEST(FuseConvAddTest, ProjectionShortcutFusesTheLaterConvAndKeepsAbsentBias) {
   // the other as Z. Neither has a bias here: the fused node keeps input 2 absent.
   PassTestGraph t;
   auto* x = t.Input("x", DType::kFloat32, {1, 3, 8, 8});
-  auto* main1 = t.Op("Conv", {x, t.Const("w1", RandomTensor({6, 3, 3, 3}, 1, true))},
-                     {{"pads", Attribute::Ints({1, 1, 1, 1})},
-                      {"strides", Attribute::Ints({2, 2})}});
+  auto* main1 =
+      t.Op("Conv", {x, t.Const("w1", RandomTensor({6, 3, 3, 3}, 1, true))},
+           {{"pads", Attribute::Ints({1, 1, 1, 1})}, {"strides", Attribute::Ints({2, 2})}});
   auto* main2 = t.Op("Conv", {main1, t.Const("w2", RandomTensor({6, 6, 1, 1}, 2, true))});
   auto* shortcut = t.Op("Conv", {x, t.Const("w3", RandomTensor({6, 3, 1, 1}, 3, true))},
                         {{"strides", Attribute::Ints({2, 2})}});
@@ -76,18 +76,18 @@ TEST(FuseConvAddTest, KeepsInapplicablePatterns) {
   auto* x = t.Input("x", DType::kFloat32, {1, 4, 5, 5});
   auto* w = t.Const("w", RandomTensor({4, 4, 3, 3}, 1, true));
   // Broadcast Add of a per-channel constant: not a residual.
-  t.Output(t.Op("Add", {t.Op("Conv", {x, w}, Pads(1)),
-                        t.Const("c", RandomTensor({1, 4, 1, 1}, 2, true))}));
+  t.Output(t.Op(
+      "Add", {t.Op("Conv", {x, w}, Pads(1)), t.Const("c", RandomTensor({1, 4, 1, 1}, 2, true))}));
   // Conv output read twice.
   auto* shared = t.Op("Conv", {x, w}, Pads(1));
   t.Output(t.Op("Add", {shared, x}));
   t.Output(t.Op("Relu", {shared}));
   // Activation before the sum: FusedConv adds Z before its activation, so this must stay.
-  auto* act = t.Node("FusedConv", {x, w}, 1,
-                     {{"pads", Attribute::Ints({1, 1, 1, 1})},
-                      {"activation", Attribute::String("Relu")}},
-                     "ai.trtserve")
-                  ->outputs[0];
+  auto* act =
+      t.Node("FusedConv", {x, w}, 1,
+             {{"pads", Attribute::Ints({1, 1, 1, 1})}, {"activation", Attribute::String("Relu")}},
+             "ai.trtserve")
+          ->outputs[0];
   t.Output(t.Op("Add", {act, x}));
   // Conv output is a graph output.
   auto* visible = t.Op("Conv", {x, w}, Pads(1));
