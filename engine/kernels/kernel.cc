@@ -2,6 +2,13 @@
 
 namespace trt::kernels {
 
+const void* KernelInfo::Prepacked(size_t i, size_t bytes) const {
+  if (prepacked_ == nullptr || i >= prepacked_->blobs.size()) return nullptr;
+  const auto& b = prepacked_->blobs[i];
+  if (b.size() != bytes || reinterpret_cast<uintptr_t>(b.data()) % 64 != 0) return nullptr;
+  return b.data();
+}
+
 const Tensor* KernelInfo::ConstantInput(int i) const {
   if (!HasInput(i) || !node_.inputs[i]->constant) return nullptr;
   return &*node_.inputs[i]->constant;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +28,29 @@
 
 namespace trt::kernels {
 
+// Weights a kernel transformed at creation (GEMM panels), handed back from a plan file so
+// that loading does not transform them again (see Kernel::PackedWeights). `blobs` point
+// into memory that `owner` keeps alive (the plan's mapping); kernels that keep a blob
+// pointer must keep a copy of `owner` too.
+struct PrepackedWeights {
+  std::vector<std::span<const std::byte>> blobs;
+  std::shared_ptr<const void> owner;
+};
+
 // Construction-time view of a node.
 class KernelInfo {
  public:
-  explicit KernelInfo(const graph::Node& node, Isa isa = ActiveIsa()) : node_(node), isa_(isa) {}
+  explicit KernelInfo(const graph::Node& node, Isa isa = ActiveIsa(),
+                      const PrepackedWeights* prepacked = nullptr)
+      : node_(node), isa_(isa), prepacked_(prepacked) {}
+
+  // Blob i of the packed weights stored for this node, if it has exactly `bytes` bytes and
+  // is 64-byte aligned; nullptr otherwise (the kernel packs the weights itself).
+  const void* Prepacked(size_t i, size_t bytes) const;
+  // Keeps the memory of Prepacked() blobs alive (null when there are none).
+  std::shared_ptr<const void> PrepackedOwner() const {
+    return prepacked_ ? prepacked_->owner : nullptr;
+  }
 
   const graph::Node& node() const { return node_; }
   // Highest ISA level the kernel may use (ActiveIsa() unless a plan file asks for less).
@@ -66,6 +86,7 @@ class KernelInfo {
  private:
   const graph::Node& node_;
   Isa isa_;
+  const PrepackedWeights* prepacked_;
 };
 
 // Runs a subgraph (an attribute graph of the current node, e.g. If's then_branch or Loop's
@@ -117,6 +138,10 @@ class Kernel {
   // The implementation's name recorded in plans and shown by `inspect` (e.g.
   // "f32_gemm_6x16__avx2"); empty means the registry entry's name ("ref").
   virtual std::string_view Name() const { return {}; }
+  // Weights this kernel transformed at creation (e.g. packed GEMM panels), in a fixed order
+  // that the same node and ISA reproduce. Plan files store them and hand them back through
+  // KernelInfo::Prepacked when the plan is loaded. Empty: nothing to store.
+  virtual std::vector<std::span<const std::byte>> PackedWeights() const { return {}; }
 };
 
 using KernelPtr = std::unique_ptr<Kernel>;

@@ -98,7 +98,8 @@ StatusOr<const KernelEntry*> LookupKernel(std::string_view domain, std::string_v
                        "; supported opsets: " + ranges);
 }
 
-StatusOr<KernelPtr> CreateKernel(const graph::Node& node, std::string* kernel_name, Isa isa) {
+StatusOr<KernelPtr> CreateKernel(const graph::Node& node, std::string* kernel_name, Isa isa,
+                                 const PrepackedWeights* prepacked) {
   // Find the constrained input index of the first matching entry to read the IR dtype.
   DType dtype = DType::kUndefined;
   for (const auto& e : AllKernelEntries()) {
@@ -111,7 +112,7 @@ StatusOr<KernelPtr> CreateKernel(const graph::Node& node, std::string* kernel_na
   auto entry = LookupKernel(node.domain, node.op_type, node.opset, dtype);
   if (!entry.ok()) return entry.status().WithContext(node.Describe());
   if (kernel_name) *kernel_name = (*entry)->name;
-  KernelInfo info(node, isa);
+  KernelInfo info(node, isa, prepacked);
   auto k = (*entry)->factory(info);
   if (!k.ok()) return k.status();
   if (kernel_name && !(*k)->Name().empty()) *kernel_name = std::string((*k)->Name());

@@ -66,9 +66,11 @@ bool IsOpKnown(std::string_view domain, std::string_view op_type);
 
 // Creates the kernel for `node`, using the IR dtype of the constrained input. Factories may
 // return optimized variants up to `isa`; `kernel_name` receives the kernel's Name() when it
-// has one (e.g. "f32_gemm_14x32__avx512"), else the entry's name. Errors name the node.
+// has one (e.g. "f32_gemm_14x32__avx512"), else the entry's name. `prepacked` (may be null)
+// hands the kernel weights it packed when the plan was built. Errors name the node.
 StatusOr<KernelPtr> CreateKernel(const graph::Node& node, std::string* kernel_name = nullptr,
-                                 Isa isa = ActiveIsa());
+                                 Isa isa = ActiveIsa(),
+                                 const PrepackedWeights* prepacked = nullptr);
 
 std::string DTypeSetToString(DTypeSet set);
 

@@ -118,7 +118,8 @@ Status SpecializeFixedDims(graph::Model& model, std::vector<OptimizationProfile>
 }  // namespace
 
 StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model,
-                                             std::vector<OptimizationProfile> profiles, Isa isa) {
+                                             std::vector<OptimizationProfile> profiles, Isa isa,
+                                             const GraphProgram::PrepackedMap* prepacked) {
   const std::string where = "model '" + model->name + "'";
   if (profiles.empty()) {
     Status s = DefaultProfile(*model->graph, &profiles);
@@ -133,7 +134,7 @@ StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model
     Status s = ValidateProfile(*model->graph, profiles[i]);
     if (!s.ok()) return s.WithContext(where);
   }
-  auto program = GraphProgram::Build(*model->graph, isa);
+  auto program = GraphProgram::Build(*model->graph, isa, prepacked);
   if (!program.ok()) return program.status().WithContext(where);
   std::vector<ProfileMemory> memory;
   for (const auto& p : profiles) memory.push_back(PlanProfileMemory(**program, *model, p));

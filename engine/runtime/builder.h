@@ -43,8 +43,10 @@ StatusOr<std::shared_ptr<Plan>> BuildPlan(std::shared_ptr<graph::Model> model,
 // Builds the Plan object for an already optimized model (no passes): used by BuildPlan and
 // by the plan-file loader. Kernels are chosen for `isa` (a plan file's recorded ISA when
 // loading, so the kernels match the ones it was built with; it must not exceed ActiveIsa()).
+// `prepacked` (plan loading) gives kernels the weights they packed at build time.
 StatusOr<std::shared_ptr<Plan>> AssemblePlan(std::shared_ptr<graph::Model> model,
                                              std::vector<OptimizationProfile> profiles,
-                                             Isa isa = ActiveIsa());
+                                             Isa isa = ActiveIsa(),
+                                             const GraphProgram::PrepackedMap* prepacked = nullptr);
 
 }  // namespace trt::runtime

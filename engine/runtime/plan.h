@@ -56,6 +56,15 @@ class Plan {
   // Index of the profile called `name`; NOT_FOUND listing the profile names otherwise.
   StatusOr<int> FindProfile(const std::string& name) const;
 
+  // Plan-file loading: kernels that took their packed weights from the file, and kernels
+  // that had to pack them again (a plan written before packed weights were stored).
+  struct PackedLoadStats {
+    int adopted = 0;
+    int repacked = 0;
+  };
+  const PackedLoadStats& packed_load_stats() const { return packed_stats_; }
+  void set_packed_load_stats(PackedLoadStats s) { packed_stats_ = s; }
+
  private:
   std::shared_ptr<const graph::Model> model_;
   std::unique_ptr<GraphProgram> program_;
@@ -63,6 +72,7 @@ class Plan {
   std::vector<ProfileMemory> memory_;
   std::vector<NodeChoice> choices_;
   Isa isa_;
+  PackedLoadStats packed_stats_;
 };
 
 // Computes the memory plan of `profile` for `program` (liveness from the program's steps,

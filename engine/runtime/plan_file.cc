@@ -24,7 +24,7 @@ namespace {
 constexpr char kMagic[8] = {'T', 'R', 'T', 'P', 'L', 'A', 'N', '\0'};
 constexpr size_t kHeaderBytes = 64;
 constexpr size_t kAlign = 64;
-enum SectionKind : uint32_t { kMeta = 1, kGraph = 2, kWeights = 3 };
+enum SectionKind : uint32_t { kMeta = 1, kGraph = 2, kWeights = 3, kPacked = 4 };
 
 struct Header {
   char magic[8];
@@ -92,6 +92,34 @@ nlohmann::json MetaJson(const Plan& plan) {
   return j;
 }
 
+// Calls fn(step) for every step of `p` and of its subprograms, depth first.
+template <typename Fn>
+void ForEachStep(const GraphProgram& p, Fn&& fn) {
+  for (const auto& step : p.steps) {
+    fn(step);
+    for (const graph::Graph* sg : graph::Subgraphs(*step.node)) {
+      if (auto it = p.subprograms.find(sg); it != p.subprograms.end()) ForEachStep(*it->second, fn);
+    }
+  }
+}
+
+// Appends every kernel's packed weights to `blob` and lists them in meta["packed"].
+void StorePackedWeights(const Plan& plan, std::string* blob, nlohmann::json* meta) {
+  (*meta)["packed"] = nlohmann::json::array();
+  ForEachStep(plan.program(), [&](const GraphProgram::Step& step) {
+    const std::string key = GraphProgram::PrepackedKey(*step.node);
+    const auto blobs = step.kernel->PackedWeights();
+    if (key.empty() || blobs.empty()) return;
+    nlohmann::json entry = {{"key", key}, {"blobs", nlohmann::json::array()}};
+    for (const auto& b : blobs) {
+      blob->resize(AlignUp(blob->size()), '\0');
+      entry["blobs"].push_back({blob->size(), b.size()});
+      blob->append(reinterpret_cast<const char*>(b.data()), b.size());
+    }
+    (*meta)["packed"].push_back(std::move(entry));
+  });
+}
+
 Status Refuse(const std::string& path, const std::string& why) {
   return FailedPrecondition("plan '" + path + "' " + why);
 }
@@ -119,18 +147,21 @@ Status SavePlan(const Plan& plan, const std::string& path) {
   if (!proto.SerializeToString(&graph_bytes)) {
     return Internal("serializing the optimized graph of '" + plan.model().name + "' failed");
   }
-  const std::string meta = MetaJson(plan).dump(1);
-  const std::string* sections[3] = {&meta, &graph_bytes, &weights};
-  const uint32_t kinds[3] = {kMeta, kGraph, kWeights};
-  std::vector<SectionEntry> table(3);
+  nlohmann::json meta_json = MetaJson(plan);
+  std::string packed;
+  StorePackedWeights(plan, &packed, &meta_json);
+  const std::string meta = meta_json.dump(1);
+  const std::string* sections[4] = {&meta, &graph_bytes, &weights, &packed};
+  const uint32_t kinds[4] = {kMeta, kGraph, kWeights, kPacked};
+  std::vector<SectionEntry> table(4);
   size_t offset = AlignUp(kHeaderBytes + sizeof(SectionEntry) * table.size());
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     table[i] = {kinds[i], 0, offset, sections[i]->size()};
     offset = AlignUp(offset + sections[i]->size());
   }
   std::string file(offset, '\0');
   std::memcpy(file.data() + kHeaderBytes, table.data(), sizeof(SectionEntry) * table.size());
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     std::memcpy(file.data() + table[i].offset, sections[i]->data(), sections[i]->size());
   }
   Header h{};
@@ -266,8 +297,38 @@ StatusOr<std::shared_ptr<Plan>> LoadPlan(const std::string& path) {
   } catch (const std::exception& e) {
     return Refuse(path, std::string("has malformed profile metadata: ") + e.what());
   }
-  auto plan = AssemblePlan(model, std::move(profiles), static_cast<Isa>(h.isa));
+  // Packed weights (absent in plans written before they were stored: kernels pack again).
+  GraphProgram::PrepackedMap prepacked;
+  if (auto it = sections.find(kPacked); it != sections.end()) {
+    const auto [pbase, psize] = it->second;
+    try {
+      for (const auto& entry : meta.value("packed", nlohmann::json::array())) {
+        kernels::PrepackedWeights w;
+        w.owner = mapping;
+        for (const auto& b : entry.at("blobs")) {
+          const uint64_t off = b.at(0).get<uint64_t>(), n = b.at(1).get<uint64_t>();
+          if (off % kAlign != 0 || off > psize || n > psize - off) {
+            return Refuse(path, "has a packed-weights entry out of bounds; rebuild it");
+          }
+          w.blobs.emplace_back(reinterpret_cast<const std::byte*>(pbase + off), n);
+        }
+        prepacked[entry.at("key").get<std::string>()] = std::move(w);
+      }
+    } catch (const std::exception& e) {
+      return Refuse(path, std::string("has malformed packed-weights metadata: ") + e.what());
+    }
+  }
+  auto plan = AssemblePlan(model, std::move(profiles), static_cast<Isa>(h.isa), &prepacked);
   if (!plan.ok()) return plan.status().WithContext("plan '" + path + "'");
+  Plan::PackedLoadStats packed_stats;
+  ForEachStep((*plan)->program(), [&](const GraphProgram::Step& step) {
+    for (const auto& b : step.kernel->PackedWeights()) {
+      const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+      const bool mapped = p >= base && p < base + size;
+      ++(mapped ? packed_stats.adopted : packed_stats.repacked);
+    }
+  });
+  (*plan)->set_packed_load_stats(packed_stats);
   // The kernels and memory plans must be the ones the plan was built with.
   const auto& nodes = meta.value("nodes", nlohmann::json::array());
   const auto& choices = (*plan)->choices();

@@ -180,7 +180,12 @@ Status RunProgram(const GraphProgram& p, std::vector<Tensor>& slots,
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa isa) {
+std::string GraphProgram::PrepackedKey(const Node& n) {
+  return n.outputs.empty() || n.outputs[0] == nullptr ? std::string() : n.outputs[0]->name;
+}
+
+StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa isa,
+                                                            const PrepackedMap* prepacked) {
   auto p = std::make_unique<GraphProgram>();
   p->graph = &g;
   for (const auto& v : g.values()) {
@@ -204,8 +209,15 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa 
     const Node* n = g.nodes()[i];
     Step step;
     step.node = n;
+    const kernels::PrepackedWeights* packed = nullptr;
+    if (prepacked != nullptr) {
+      const std::string key = PrepackedKey(*n);
+      if (auto it = prepacked->find(key); !key.empty() && it != prepacked->end()) {
+        packed = &it->second;
+      }
+    }
     step.info = std::make_unique<kernels::KernelInfo>(*n, isa);
-    TRT_ASSIGN_OR_RETURN(step.kernel, kernels::CreateKernel(*n, &step.kernel_name, isa));
+    TRT_ASSIGN_OR_RETURN(step.kernel, kernels::CreateKernel(*n, &step.kernel_name, isa, packed));
     for (const Value* in : n->inputs) step.inputs.push_back(in ? p->slot_of.at(in) : -1);
     for (const Value* out : n->outputs) step.outputs.push_back(out ? p->slot_of.at(out) : -1);
     for (const Value* in : used_by[i]) {
@@ -217,7 +229,7 @@ StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Build(const Graph& g, Isa 
       }
     }
     for (const Graph* sg : graph::Subgraphs(*n)) {
-      TRT_ASSIGN_OR_RETURN(auto sp, Build(*sg, isa));
+      TRT_ASSIGN_OR_RETURN(auto sp, Build(*sg, isa, prepacked));
       p->subprograms[sg] = std::move(sp);
     }
     p->steps.push_back(std::move(step));

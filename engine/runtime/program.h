@@ -35,10 +35,17 @@ class GraphProgram {
     std::vector<int> release;  // slots whose last use (incl. implicit inputs) is this step
   };
 
+  // Packed weights by node key (PrepackedKey), as a plan file stores them.
+  using PrepackedMap = std::unordered_map<std::string, kernels::PrepackedWeights>;
+  // The key of a node's packed weights: its first output's name (values are uniquely named
+  // across a model's graphs); empty for a node without a named output (never prepacked).
+  static std::string PrepackedKey(const graph::Node& n);
+
   // Creates kernels for every node (recursively for subgraphs), choosing optimized variants
-  // up to `isa`. Unsupported ops fail here.
-  static StatusOr<std::unique_ptr<GraphProgram>> Build(const graph::Graph& g,
-                                                       Isa isa = ActiveIsa());
+  // up to `isa`; kernels take their packed weights from `prepacked` (may be null) when it
+  // has them. Unsupported ops fail here.
+  static StatusOr<std::unique_ptr<GraphProgram>> Build(const graph::Graph& g, Isa isa = ActiveIsa(),
+                                                       const PrepackedMap* prepacked = nullptr);
 
   const graph::Graph* graph = nullptr;
   std::unordered_map<const graph::Value*, int> slot_of;

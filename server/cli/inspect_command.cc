@@ -60,6 +60,13 @@ int InspectPlan(const std::string& path) {
   const graph::Graph& g = *p.model().graph;
   std::cout << "Plan: " << path << "  model: " << p.model().name << "  ISA: " << IsaName(p.isa())
             << "\n";
+  const auto& packed = p.packed_load_stats();
+  std::cout << "Packed weights: " << packed.adopted << " blobs read from the plan";
+  if (packed.repacked > 0) {
+    std::cout << ", " << packed.repacked
+              << " packed again at load (an older plan: rebuild it to load faster)";
+  }
+  std::cout << "\n";
   PrintValues("Inputs", g.inputs());
   PrintValues("Outputs", g.outputs());
   std::cout << "Profiles (" << p.profiles().size() << "):\n";

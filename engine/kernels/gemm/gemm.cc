@@ -41,6 +41,34 @@ struct Blocking {
   int threads;
 };
 
+// Finishes a blocking for `n_blocks` column blocks and up to `m_groups` row groups, and
+// returns the padded work (tile rows x tile columns x depth) of its slowest thread when
+// tasks go round-robin to `threads` slots.
+int64_t Complete(const F32GemmVariant& v, const GemmShape& s, int threads, int64_t n_blocks,
+                 int64_t m_groups, Blocking* bl) {
+  const int64_t n_panels = CeilDiv(std::max<int64_t>(s.n, 1), v.nr);
+  const int64_t m_panels = CeilDiv(std::max<int64_t>(s.m, 1), v.mr);
+  bl->nc = CeilDiv(n_panels, n_blocks) * v.nr;
+  bl->n_blocks = CeilDiv(std::max<int64_t>(s.n, 1), bl->nc);
+  bl->m_groups = std::max<int64_t>(1, std::min(m_groups, m_panels));
+  bl->rows_per_group = CeilDiv(m_panels, bl->m_groups) * v.mr;
+  bl->m_groups = CeilDiv(std::max<int64_t>(s.m, 1), bl->rows_per_group);
+  const int64_t tasks = bl->n_blocks * bl->m_groups;
+  bl->threads = static_cast<int>(std::min<int64_t>(threads, tasks));
+  int64_t worst = 0;
+  for (int64_t slot = 0; slot < bl->threads; ++slot) {
+    int64_t w = 0;
+    for (int64_t t = slot; t < tasks; t += bl->threads) {
+      const int64_t nb = t % bl->n_blocks, mg = t / bl->n_blocks;
+      const int64_t cols = std::min(bl->nc, s.n - nb * bl->nc);
+      const int64_t rows = std::min(bl->rows_per_group, s.m - mg * bl->rows_per_group);
+      w += RoundUp(rows, v.mr) * RoundUp(cols, v.nr);
+    }
+    worst = std::max(worst, w);
+  }
+  return worst;
+}
+
 Blocking ChooseBlocking(const F32GemmVariant& v, const GemmShape& s, int pool_threads) {
   Blocking bl;
   bl.kc = std::max<int64_t>(1, std::min<int64_t>(v.kc, s.k));
@@ -52,23 +80,24 @@ Blocking ChooseBlocking(const F32GemmVariant& v, const GemmShape& s, int pool_th
   int threads = std::max(1, pool_threads);
   threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / 65536)));
   const int64_t n_panels = CeilDiv(std::max<int64_t>(s.n, 1), v.nr);
-  const int64_t m_panels = CeilDiv(std::max<int64_t>(s.m, 1), v.mr);
-  // Enough N blocks for the threads, each at most kMaxNc wide.
-  int64_t n_blocks = std::max<int64_t>(CeilDiv(n_panels * v.nr, kMaxNc), 1);
+  // At least enough N blocks that each is at most kMaxNc wide.
+  const int64_t min_blocks = std::max<int64_t>(CeilDiv(n_panels * v.nr, kMaxNc), 1);
+  // Candidate 1: split N (each task packs its B block once and reuses it for all rows).
+  int64_t n_blocks = min_blocks;
   if (n_blocks < threads) n_blocks = std::min<int64_t>(threads, n_panels);
   // Round the block count to a multiple of the threads when that costs little.
   if (n_blocks > threads && n_blocks % threads != 0 && n_panels >= n_blocks + threads) {
     n_blocks = RoundUp(n_blocks, threads);
   }
-  bl.nc = CeilDiv(n_panels, n_blocks) * v.nr;
-  bl.n_blocks = CeilDiv(std::max<int64_t>(s.n, 1), bl.nc);
-  bl.m_groups = 1;
-  if (bl.n_blocks < threads)
-    bl.m_groups = std::min<int64_t>(CeilDiv(threads, bl.n_blocks), m_panels);
-  bl.rows_per_group = CeilDiv(m_panels, bl.m_groups) * v.mr;
-  bl.m_groups = CeilDiv(std::max<int64_t>(s.m, 1), bl.rows_per_group);
-  bl.threads = static_cast<int>(std::min<int64_t>(threads, bl.n_blocks * bl.m_groups));
-  return bl;
+  const int64_t n_groups = n_blocks < threads ? CeilDiv(threads, n_blocks) : 1;
+  const int64_t cost_n = Complete(v, s, threads, n_blocks, n_groups, &bl);
+  if (threads <= 1) return bl;
+  // Candidate 2: the narrowest N blocking, rows split over the threads (wins when N has
+  // few panels, e.g. 7x7 feature maps: 49 columns are 2 uneven panels of 32).
+  Blocking alt = bl;
+  const int64_t m_groups = min_blocks < threads ? CeilDiv(threads, min_blocks) : 1;
+  const int64_t cost_m = Complete(v, s, threads, min_blocks, m_groups, &alt);
+  return cost_m < cost_n ? alt : bl;
 }
 
 int64_t AScratch(const F32GemmVariant& v, const Blocking& bl, const Operand& a) {

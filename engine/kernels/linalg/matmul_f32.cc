@@ -17,27 +17,38 @@ using gemm::F32GemmVariant;
 
 constexpr int kMaxBatchRank = 8;
 
-// B packed once at creation: one full-K packed matrix per batch matrix of B.
+// B packed once at creation (or taken from the plan file): one full-K packed matrix per
+// batch matrix of B.
 struct PackedB {
-  AlignedBuffer storage;
+  AlignedBuffer storage;              // when packed here
+  std::shared_ptr<const void> owner;  // when the plan's mapping holds the panels
+  const float* data = nullptr;
   int64_t per_matrix = 0;  // floats
-  const float* matrix(int64_t i) const {
-    return static_cast<const float*>(storage.get()) + i * per_matrix;
-  }
+  int64_t count = 0;       // matrices
+  const float* matrix(int64_t i) const { return data + i * per_matrix; }
 };
 
-PackedB PackConstantB(const F32GemmVariant& v, const Tensor& b, bool trans_b) {
+PackedB PackConstantB(const KernelInfo& info, const F32GemmVariant& v, const Tensor& b,
+                      bool trans_b) {
   const int rank = b.rank();
   const int64_t rows = b.shape()[rank - 2], cols = b.shape()[rank - 1];
   const int64_t k = trans_b ? cols : rows, n = trans_b ? rows : cols;
-  const int64_t count = b.NumElements() / std::max<int64_t>(1, rows * cols);
   PackedB p;
+  p.count = b.NumElements() / std::max<int64_t>(1, rows * cols);
   p.per_matrix = gemm::PackedBSize(v, k, n);
-  p.storage.reset(AlignedAlloc(std::max<int64_t>(1, p.per_matrix * count) * sizeof(float)));
-  for (int64_t i = 0; i < count; ++i) {
-    gemm::MatrixView view{b.data<float>() + i * rows * cols, cols, trans_b};
-    gemm::PackB(v.nr, view, n, 0, k, const_cast<float*>(p.matrix(i)));
+  const size_t bytes = static_cast<size_t>(p.per_matrix * p.count) * sizeof(float);
+  if (const void* stored = info.Prepacked(0, bytes)) {
+    p.data = static_cast<const float*>(stored);
+    p.owner = info.PrepackedOwner();
+    return p;
   }
+  p.storage.reset(AlignedAlloc(std::max<size_t>(bytes, sizeof(float))));
+  float* dst = static_cast<float*>(p.storage.get());
+  for (int64_t i = 0; i < p.count; ++i) {
+    gemm::MatrixView view{b.data<float>() + i * rows * cols, cols, trans_b};
+    gemm::PackB(v.nr, view, n, 0, k, dst + i * p.per_matrix);
+  }
+  p.data = dst;
   return p;
 }
 
@@ -114,6 +125,12 @@ class MatMulF32Kernel final : public Kernel {
   }
 
   std::string_view Name() const override { return v_.name; }
+
+  std::vector<std::span<const std::byte>> PackedWeights() const override {
+    if (!has_packed_) return {};
+    const size_t bytes = static_cast<size_t>(packed_.per_matrix * packed_.count) * sizeof(float);
+    return {{reinterpret_cast<const std::byte*>(packed_.data), bytes}};
+  }
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor* a = ctx.Input(0);
@@ -257,7 +274,7 @@ StatusOr<KernelPtr> Make(const KernelInfo& info, bool ta, bool tb, float alpha, 
   auto kernel = std::make_unique<MatMulF32Kernel>(*v, ta, tb, alpha, beta, act, gemm_c);
   const Tensor* b = info.ConstantInput(1);
   if (b != nullptr && b->dtype() == DType::kFloat32 && b->rank() >= 2 && b->NumElements() > 0) {
-    kernel->SetPackedB(PackConstantB(*v, *b, tb), b->shape());
+    kernel->SetPackedB(PackConstantB(info, *v, *b, tb), b->shape());
   }
   return KernelPtr(std::move(kernel));
 }

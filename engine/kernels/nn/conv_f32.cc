@@ -99,20 +99,34 @@ void PackPatches(const void* vctx, int nr, int64_t first, int64_t count, int64_t
 
 class ConvF32Kernel final : public Kernel {
  public:
-  ConvF32Kernel(const F32GemmVariant& v, WindowAttrs attrs, int64_t group, fused::Activation act,
-                const Tensor& w)
+  // Packs W per group as GEMM A panels, or adopts the panels the plan file stored.
+  ConvF32Kernel(const KernelInfo& info, const F32GemmVariant& v, WindowAttrs attrs, int64_t group,
+                fused::Activation act, const Tensor& w)
       : v_(v), attrs_(std::move(attrs)), group_(group), act_(act), w_shape_(w.shape()) {
     const int64_t m = w.shape()[0] / group_;
     k_ = w.NumElements() / std::max<int64_t>(1, w.shape()[0]);
     per_group_ = gemm::PackedASize(v_, m, k_);
-    packed_.reset(AlignedAlloc(std::max<int64_t>(1, per_group_ * group_) * sizeof(float)));
+    const size_t bytes = static_cast<size_t>(per_group_ * group_) * sizeof(float);
+    if (const void* stored = info.Prepacked(0, bytes)) {
+      packed_data_ = static_cast<const float*>(stored);
+      owner_ = info.PrepackedOwner();
+      return;
+    }
+    packed_.reset(AlignedAlloc(std::max<size_t>(bytes, sizeof(float))));
+    float* dst = static_cast<float*>(packed_.get());
     for (int64_t g = 0; g < group_; ++g) {
       gemm::MatrixView view{w.data<float>() + g * m * k_, k_, false};
-      gemm::PackA(v_.mr, view, m, 0, k_, PackedGroup(g));
+      gemm::PackA(v_.mr, view, m, 0, k_, dst + g * per_group_);
     }
+    packed_data_ = dst;
   }
 
   std::string_view Name() const override { return v_.name; }
+
+  std::vector<std::span<const std::byte>> PackedWeights() const override {
+    return {{reinterpret_cast<const std::byte*>(packed_data_),
+             static_cast<size_t>(per_group_ * group_) * sizeof(float)}};
+  }
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor* x = ctx.Input(0);
@@ -188,18 +202,18 @@ class ConvF32Kernel final : public Kernel {
   }
 
  private:
-  float* PackedGroup(int64_t g) const {
-    return static_cast<float*>(packed_.get()) + g * per_group_;
-  }
+  const float* PackedGroup(int64_t g) const { return packed_data_ + g * per_group_; }
 
   const F32GemmVariant& v_;
   WindowAttrs attrs_;
   int64_t group_;
   fused::Activation act_;
   Shape w_shape_;
-  int64_t k_ = 0;          // depth: input channels per group x taps
-  int64_t per_group_ = 0;  // packed floats per group
-  AlignedBuffer packed_;
+  int64_t k_ = 0;                      // depth: input channels per group x taps
+  int64_t per_group_ = 0;              // packed floats per group
+  AlignedBuffer packed_;               // when packed here
+  std::shared_ptr<const void> owner_;  // when the plan's mapping holds the panels
+  const float* packed_data_ = nullptr;
 };
 
 }  // namespace
@@ -214,7 +228,7 @@ StatusOr<KernelPtr> CreateConvF32(const KernelInfo& info, const WindowAttrs& att
     return KernelPtr();
   }
   if (group > 1 && w->shape()[1] == 1) return KernelPtr();  // depthwise: reference for now
-  return KernelPtr(new ConvF32Kernel(*v, attrs, group, act, *w));
+  return KernelPtr(new ConvF32Kernel(info, *v, attrs, group, act, *w));
 }
 
 }  // namespace trt::kernels::nn

@@ -79,7 +79,8 @@ void Rows(const Job& j, int64_t begin, int64_t end) {
     const int64_t n = ow_b - ow_a;
     float* yo = yr + ow_a;
     if (hhi <= hlo) {  // no valid rows: the reference's empty window
-      for (int64_t i = 0; i < n; ++i) yo[i] = Window1(j, xp, h_start, hlo, hhi, (ow_a + i) * sw - pw);
+      for (int64_t i = 0; i < n; ++i)
+        yo[i] = Window1(j, xp, h_start, hlo, hhi, (ow_a + i) * sw - pw);
       continue;
     }
     bool first = true;

@@ -13,10 +13,10 @@ constexpr int64_t kParallelBytes = 1 << 18;
 constexpr int64_t kTile = 16;
 
 struct Plan {
-  int n = 0;                         // axes after simplification
-  int64_t in_shape[kMaxFastRank];    // simplified input shape
-  int64_t in_stride[kMaxFastRank];   // elements
-  int perm[kMaxFastRank];            // out axis d <- input axis perm[d]
+  int n = 0;                        // axes after simplification
+  int64_t in_shape[kMaxFastRank];   // simplified input shape
+  int64_t in_stride[kMaxFastRank];  // elements
+  int perm[kMaxFastRank];           // out axis d <- input axis perm[d]
   int64_t out_shape[kMaxFastRank];
   int64_t out_stride[kMaxFastRank];  // elements
 };
@@ -134,8 +134,8 @@ void Tile(const uint8_t* in, int64_t ld_in, uint8_t* out, int64_t ld_out, int64_
   }
 }
 
-void TileAny(size_t e, const uint8_t* in, int64_t ld_in, uint8_t* out, int64_t ld_out,
-             int64_t rows, int64_t cols) {
+void TileAny(size_t e, const uint8_t* in, int64_t ld_in, uint8_t* out, int64_t ld_out, int64_t rows,
+             int64_t cols) {
   switch (e) {
     case 1:
       return Tile<1>(in, ld_in, out, ld_out, rows, cols);
@@ -158,8 +158,8 @@ void TileAny(size_t e, const uint8_t* in, int64_t ld_in, uint8_t* out, int64_t l
 void TransposeTiles(const Job& j, int64_t begin, int64_t end) {
   const Plan& p = *j.plan;
   const int last = p.n - 1;
-  const int64_t rows = p.out_shape[j.db];   // input-contiguous axis
-  const int64_t cols = p.out_shape[last];   // output-contiguous axis
+  const int64_t rows = p.out_shape[j.db];  // input-contiguous axis
+  const int64_t cols = p.out_shape[last];  // output-contiguous axis
   const int64_t ld_in = p.in_stride[p.perm[last]];
   const int64_t ld_out = p.out_stride[j.db];
   for (int64_t t = begin; t < end; ++t) {
