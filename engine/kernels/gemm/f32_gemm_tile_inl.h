@@ -21,17 +21,6 @@ void F32Tile(int64_t kc, const float* __restrict a, const float* __restrict b, f
              int64_t ldc, int nr, bool load_c, const TileEpilogue* ep) {
   using Vec = typename V::Vec;
   constexpr int kL = V::kLanes;
-  // The C tile (and the residual) are touched only after the k loop: ask for their lines now
-  // so they arrive in L2 while the loop runs (C often sits in L3 between depth blocks).
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-    __builtin_prefetch(c + r * ldc, 0, 2);
-    __builtin_prefetch(c + r * ldc + nr - 1, 0, 2);
-    if (ep != nullptr && ep->residual != nullptr) {
-      __builtin_prefetch(ep->residual + r * ep->ld_residual, 0, 2);
-      __builtin_prefetch(ep->residual + r * ep->ld_residual + nr - 1, 0, 2);
-    }
-  }
   Vec acc[R][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
