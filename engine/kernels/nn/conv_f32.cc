@@ -2,6 +2,7 @@
 #include "engine/kernels/nn/conv_f32.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "engine/base/aligned_alloc.h"
@@ -46,6 +47,26 @@ void PackPatches(const void* vctx, int nr, int64_t first, int64_t count, int64_t
       ++segs;
       done += len;
     }
+    // Per (segment, tap along the last dim): the valid range [lo, hi) of the segment's columns
+    // and the input offset of column 0 within the row, computed once per panel instead of
+    // (with two divisions) for every depth index.
+    constexpr int kMaxTaps2 = 16;
+    const bool tabled = g.kernel[2] <= kMaxTaps2;
+    int16_t tab_lo[kMaxSegments][kMaxTaps2], tab_hi[kMaxSegments][kMaxTaps2];
+    int64_t tab_base[kMaxSegments][kMaxTaps2];
+    const int64_t s2 = g.stride[2];
+    for (int s = 0; tabled && s < segs; ++s) {
+      for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
+        const int64_t base = seg_o2[s] * s2 - g.pad_begin[2] + k2 * g.dilation[2];
+        int64_t lo = base >= 0 ? 0 : (-base + s2 - 1) / s2;
+        int64_t hi = g.in[2] - base <= 0 ? 0 : (g.in[2] - base + s2 - 1) / s2;
+        lo = std::min<int64_t>(lo, seg_len[s]);
+        hi = std::max(lo, std::min<int64_t>(hi, seg_len[s]));
+        tab_lo[s][k2] = static_cast<int16_t>(lo);
+        tab_hi[s][k2] = static_cast<int16_t>(hi);
+        tab_base[s][k2] = base;
+      }
+    }
     // Decompose the first depth index, then advance the counters one tap at a time.
     const int64_t taps = g.KernelSize();
     int64_t c = k0 / taps, t = k0 % taps;
@@ -65,21 +86,29 @@ void PackPatches(const void* vctx, int nr, int64_t first, int64_t count, int64_t
           continue;
         }
         const float* row = xc + (i0 * g.in[1] + i1) * g.in[2];
-        const int64_t s2 = g.stride[2];
-        const int64_t base = seg_o2[s] * s2 - g.pad_begin[2] + t2 * g.dilation[2];
-        // Valid q: 0 <= base + q * s2 < in2.
-        int64_t lo = base >= 0 ? 0 : (-base + s2 - 1) / s2;
-        int64_t hi = g.in[2] - base <= 0 ? 0 : (g.in[2] - base + s2 - 1) / s2;
-        lo = std::min<int64_t>(lo, len);
-        hi = std::max(lo, std::min<int64_t>(hi, len));
-        for (int64_t q = 0; q < lo; ++q) d[q] = 0.0f;
-        if (s2 == 1) {
-          const float* r = row + base;
-          for (int64_t q = lo; q < hi; ++q) d[q] = r[q];
+        int64_t base, lo, hi;
+        if (tabled) {
+          base = tab_base[s][t2];
+          lo = tab_lo[s][t2];
+          hi = tab_hi[s][t2];
         } else {
-          for (int64_t q = lo; q < hi; ++q) d[q] = row[base + q * s2];
+          base = seg_o2[s] * s2 - g.pad_begin[2] + t2 * g.dilation[2];
+          // Valid q: 0 <= base + q * s2 < in2.
+          lo = base >= 0 ? 0 : (-base + s2 - 1) / s2;
+          hi = g.in[2] - base <= 0 ? 0 : (g.in[2] - base + s2 - 1) / s2;
+          lo = std::min<int64_t>(lo, len);
+          hi = std::max(lo, std::min<int64_t>(hi, len));
         }
-        for (int64_t q = hi; q < len; ++q) d[q] = 0.0f;
+        // d (the panel) and the input never overlap: plain copies, no alias checks.
+        if (lo > 0) std::memset(d, 0, static_cast<size_t>(lo) * sizeof(float));
+        if (s2 == 1) {
+          std::memcpy(d + lo, row + base + lo, static_cast<size_t>(hi - lo) * sizeof(float));
+        } else {
+          float* __restrict out = d;
+          const float* __restrict in = row + base;
+          for (int64_t q = lo; q < hi; ++q) out[q] = in[q * s2];
+        }
+        if (hi < len) std::memset(d + hi, 0, static_cast<size_t>(len - hi) * sizeof(float));
         d += len;
       }
       for (int j = cols; j < nr; ++j) panel[p * nr + j] = 0.0f;
