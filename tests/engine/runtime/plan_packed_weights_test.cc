@@ -109,9 +109,9 @@ TEST(PlanPackedWeightsTest, LoadingAdoptsTheStoredPanelsAndComputesTheSame) {
     ASSERT_EQ(want.size(), got.size());
     for (size_t o = 0; o < want.size(); ++o) {
       ASSERT_EQ(want[o].second.nbytes(), got[o].second.nbytes());
-      EXPECT_EQ(std::memcmp(want[o].second.raw_data(), got[o].second.raw_data(),
-                            want[o].second.nbytes()),
-                0)
+      EXPECT_EQ(
+          std::memcmp(want[o].second.raw_data(), got[o].second.raw_data(), want[o].second.nbytes()),
+          0)
           << want[o].first << " batch " << batch;
     }
   }
