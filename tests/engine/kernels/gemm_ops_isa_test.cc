@@ -1,9 +1,13 @@
 // Conv, FusedConv, Gemm, FusedGemm, MatMul and FusedMatMul at every ISA level this CPU runs,
 // against the same node at Isa::kGeneric (the scalar reference kernels). Inputs are small
 // integers so the products are exact and the outputs must be identical bit for bit; the
-// kernel name recorded for the node must be the level's GEMM variant (not "ref").
+// kernel name recorded for the node must be the level's GEMM variant (not "ref"). The
+// exception is the Sigmoid, Tanh and Gelu epilogues, which run the vector math of
+// common/vec_math.h above generic: those outputs agree within kVecMathTolerance.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -34,8 +38,17 @@ std::vector<trt::Isa> OptimizedLevels() {
   return out;
 }
 
-// Runs `make()` at generic and at every optimized level (1 and 2 threads); outputs must match.
-void ExpectSameAtEveryLevel(const std::string& what, const std::function<NodeRunner()>& make) {
+// Relative tolerance (of max(|y|, 1)) for the vector-math epilogues: a few ulp of each side.
+constexpr double kVecMathTolerance = 1e-6;
+
+bool UsesVecMath(const std::string& activation) {
+  return activation == "Sigmoid" || activation == "Tanh" || activation == "Gelu";
+}
+
+// Runs `make()` at generic and at every optimized level (1 and 2 threads); outputs must match
+// bit for bit, or within `rtol` * max(|expected|, 1) when rtol > 0.
+void ExpectSameAtEveryLevel(const std::string& what, const std::function<NodeRunner()>& make,
+                            double rtol = 0) {
   SCOPED_TRACE(what);
   auto want = make().Isa(trt::Isa::kGeneric).Run();
   ASSERT_TRUE(want.ok()) << want.status().ToString();
@@ -53,6 +66,12 @@ void ExpectSameAtEveryLevel(const std::string& what, const std::function<NodeRun
         ASSERT_EQ(g.shape(), w.shape()) << IsaName(isa);
         for (int64_t i = 0; i < w.NumElements(); ++i) {
           const float a = w.data<float>()[i], b = g.data<float>()[i];
+          if (rtol > 0) {
+            ASSERT_LE(std::fabs(b - a), rtol * std::max(1.0f, std::fabs(a)))
+                << IsaName(isa) << " threads " << threads << " element " << i << ": " << b
+                << ", expected " << a;
+            continue;
+          }
           ASSERT_EQ(std::memcmp(&a, &b, sizeof(float)), 0)
               << IsaName(isa) << " threads " << threads << " element " << i << ": " << b
               << ", expected " << a;
@@ -87,7 +106,8 @@ TEST(GemmOpsIsa, ConvMatchesTheReference) {
     const bool fused = !c.activation.empty();
     const Tensor x = Ints(c.x, seed++), w = Ints(c.w, seed++), b = Ints({c.w[0]}, seed++);
     ExpectSameAtEveryLevel(
-        "Conv x" + c.x.ToString() + " w" + c.w.ToString() + " " + c.activation, [&] {
+        "Conv x" + c.x.ToString() + " w" + c.w.ToString() + " " + c.activation,
+        [&] {
           NodeRunner r(fused ? "FusedConv" : "Conv", fused ? 1 : 13, fused ? "ai.trtserve" : "");
           r.Input("X", x).ConstantInput("W", w);
           if (c.bias) r.ConstantInput("B", b);
@@ -97,7 +117,8 @@ TEST(GemmOpsIsa, ConvMatchesTheReference) {
           if (c.activation == "Clip") r.Attr("activation_params", std::vector<float>{-2, 4});
           r.Output("Y");
           return r;
-        });
+        },
+        UsesVecMath(c.activation) ? kVecMathTolerance : 0);
     if (HasFatalFailure()) return;
   }
 }
@@ -232,19 +253,22 @@ TEST(GemmOpsIsa, GemmWithEveryShapeOfC) {
     const Tensor b = Ints(c.tb ? Shape{n, k} : Shape{k, n}, seed++);
     const Tensor cc = Ints(c.c, seed++);
     const bool fused = !c.activation.empty();
-    ExpectSameAtEveryLevel("Gemm C" + c.c.ToString() + " " + c.activation, [&] {
-      NodeRunner r(fused ? "FusedGemm" : "Gemm", fused ? 1 : 13, fused ? "ai.trtserve" : "");
-      r.Input("A", a).ConstantInput("B", b);
-      if (c.c.rank() > 0)
-        r.ConstantInput("C", cc);
-      else
-        r.OmittedInput();
-      r.Attr("transA", int64_t{c.ta}).Attr("transB", int64_t{c.tb});
-      r.Attr("alpha", c.alpha).Attr("beta", c.beta);
-      if (fused) r.Attr("activation", c.activation);
-      r.Output("Y");
-      return r;
-    });
+    ExpectSameAtEveryLevel(
+        "Gemm C" + c.c.ToString() + " " + c.activation,
+        [&] {
+          NodeRunner r(fused ? "FusedGemm" : "Gemm", fused ? 1 : 13, fused ? "ai.trtserve" : "");
+          r.Input("A", a).ConstantInput("B", b);
+          if (c.c.rank() > 0)
+            r.ConstantInput("C", cc);
+          else
+            r.OmittedInput();
+          r.Attr("transA", int64_t{c.ta}).Attr("transB", int64_t{c.tb});
+          r.Attr("alpha", c.alpha).Attr("beta", c.beta);
+          if (fused) r.Attr("activation", c.activation);
+          r.Output("Y");
+          return r;
+        },
+        UsesVecMath(c.activation) ? kVecMathTolerance : 0);
     if (HasFatalFailure()) return;
   }
 }
@@ -256,15 +280,17 @@ TEST(GemmOpsIsa, FusedMatMulWithTransposesBiasAndActivation) {
       const Tensor a = Ints(ta ? Shape{2, 19, 9} : Shape{2, 9, 19}, seed++);
       const Tensor b = Ints(tb ? Shape{45, 19} : Shape{19, 45}, seed++);
       const Tensor bias = Ints({45}, seed++);
-      ExpectSameAtEveryLevel("FusedMatMul ta " + std::to_string(ta) + " tb " + std::to_string(tb),
-                             [&] {
-                               NodeRunner r("FusedMatMul", 1, "ai.trtserve");
-                               r.Input("A", a).ConstantInput("B", b).ConstantInput("bias", bias);
-                               r.Attr("transA", int64_t{ta}).Attr("transB", int64_t{tb});
-                               r.Attr("alpha", 0.5f).Attr("activation", std::string("Gelu"));
-                               r.Output("Y");
-                               return r;
-                             });
+      ExpectSameAtEveryLevel(
+          "FusedMatMul ta " + std::to_string(ta) + " tb " + std::to_string(tb),
+          [&] {
+            NodeRunner r("FusedMatMul", 1, "ai.trtserve");
+            r.Input("A", a).ConstantInput("B", b).ConstantInput("bias", bias);
+            r.Attr("transA", int64_t{ta}).Attr("transB", int64_t{tb});
+            r.Attr("alpha", 0.5f).Attr("activation", std::string("Gelu"));
+            r.Output("Y");
+            return r;
+          },
+          kVecMathTolerance);
       if (HasFatalFailure()) return;
     }
   }
