@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -24,10 +26,10 @@ inline std::vector<trt::Isa> OptimizedLevels() {
 }
 
 // Runs `make()` at generic and at every optimized level (1 and 2 threads); every output
-// must match the generic one byte for byte (any dtype). Skips when the CPU runs no
-// optimized level.
-inline void ExpectSameAtEveryLevel(const std::string& what,
-                                   const std::function<NodeRunner()>& make) {
+// must match the generic one byte for byte (any dtype), or, when rtol > 0 (float32 outputs
+// only), within rtol * max(|expected|, 1). Skips when the CPU runs no optimized level.
+inline void ExpectSameAtEveryLevel(const std::string& what, const std::function<NodeRunner()>& make,
+                                   double rtol = 0) {
   SCOPED_TRACE(what);
   auto want = make().Isa(trt::Isa::kGeneric).Run();
   ASSERT_TRUE(want.ok()) << want.status().ToString();
@@ -48,6 +50,13 @@ inline void ExpectSameAtEveryLevel(const std::string& what,
         const auto* a = static_cast<const uint8_t*>(w.raw_data());
         const auto* b = static_cast<const uint8_t*>(g.raw_data());
         for (int64_t i = 0; i < w.NumElements(); ++i) {
+          if (rtol > 0 && w.dtype() == DType::kFloat32) {
+            const float x = w.data<float>()[i], y = g.data<float>()[i];
+            ASSERT_LE(std::fabs(y - x), rtol * std::max(1.0f, std::fabs(x)))
+                << IsaName(isa) << " threads " << threads << " output " << o << " element " << i
+                << ": " << y << ", expected " << x;
+            continue;
+          }
           ASSERT_EQ(std::memcmp(a + i * es, b + i * es, es), 0)
               << IsaName(isa) << " threads " << threads << " output " << o << " element " << i;
         }

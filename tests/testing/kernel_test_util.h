@@ -9,11 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/base/cpu_features.h"
 #include "engine/base/tensor.h"
 #include "tests/testing/node_runner.h"
 
@@ -47,6 +50,47 @@ inline Tensor Iota(Shape shape) {
   return Tensor::FromVector(v, std::move(shape));
 }
 
+// Float32 values drawn uniformly from [lo, hi) with a fixed seed.
+inline Tensor UniformF32(const Shape& shape, uint32_t seed, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  Tensor t(DType::kFloat32, shape);
+  for (int64_t i = 0; i < t.NumElements(); ++i) t.data<float>()[i] = d(rng);
+  return t;
+}
+
+// Spacing of float32 values at |v| (2^-149 in the denormal range): the unit of the ulp error
+// bounds of the vector math (engine/kernels/common/vec_math.h).
+inline double FloatUlp(double v) {
+  v = std::fabs(v);
+  if (v < 0x1p-126) return 0x1p-149;
+  int e;
+  std::frexp(v, &e);  // v = m * 2^e, m in [0.5, 1)
+  return std::ldexp(1.0, e - 24);
+}
+
+// ---------------------------------------------------------------- ISA levels
+
+// Fixture of tests run once per optimized ISA level (INSTANTIATE_OPTIMIZED_ISA_LEVELS):
+// skips, with a message, the levels this CPU lacks.
+class OptimizedIsaTest : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (static_cast<int>(HardwareIsa()) < static_cast<int>(GetParam())) {
+      GTEST_SKIP() << "this CPU lacks " << IsaName(GetParam()) << " (it runs "
+                   << IsaName(HardwareIsa()) << ")";
+    }
+  }
+  // "__avx2" / "__avx512": the suffix of the level's kernel names.
+  std::string IsaSuffix() const { return "__" + std::string(IsaName(GetParam())); }
+};
+
+#define INSTANTIATE_OPTIMIZED_ISA_LEVELS(suite)                                                   \
+  INSTANTIATE_TEST_SUITE_P(Isa, suite, ::testing::Values(::trt::Isa::kAvx2, ::trt::Isa::kAvx512), \
+                           [](const ::testing::TestParamInfo<::trt::Isa>& p) {                    \
+                             return std::string(::trt::IsaName(p.param));                         \
+                           })
+
 // ---------------------------------------------------------------- element views
 
 // The elements of `t` as stored, in row-major order. T must be t's element type.
@@ -77,6 +121,14 @@ inline Tensor Run1(const NodeRunner& r) {
   auto out = r.Run();
   EXPECT_TRUE(out.ok()) << out.status();
   return out.ok() ? (*out)[0] : Tensor();
+}
+
+// The kernel name recorded for the node at its Isa() (NodeRunner::KernelName); on error the
+// test fails (non-fatally) and "" is returned.
+inline std::string KernelNameOf(const NodeRunner& r) {
+  auto name = r.KernelName();
+  EXPECT_TRUE(name.ok()) << name.status();
+  return name.ok() ? *name : "";
 }
 
 // Runs the node, which is expected to fail, and returns the error message. If it succeeds

@@ -4,6 +4,8 @@
 //   r.Input("A", a).Input("B", b).Attr("transB", int64_t{1}).Output("Y");
 //   auto out = r.Run();            // StatusOr<std::vector<Tensor>>
 //
+// r.Isa(level).KernelName() is the kernel name the registry records for the node at that
+// level ("ref", "f32_softmax__avx2", ...).
 // Inputs given with ConstantInput() become initializers (as weights are in real models).
 // An input named "" is an omitted optional input. Errors come back as Status so tests can
 // check the message text.
@@ -16,6 +18,7 @@
 
 #include "engine/base/tensor.h"
 #include "engine/graph/graph.h"
+#include "engine/kernels/registry.h"
 #include "engine/runtime/executor.h"
 
 namespace trt::testing {
@@ -73,6 +76,31 @@ class NodeRunner {
 
   // Builds the one-node model and runs it. Returns the outputs in Output() order.
   StatusOr<std::vector<Tensor>> Run() const {
+    runtime::NamedTensors feeds;
+    auto model = BuildModel(&feeds);
+    runtime::ExecutorOptions options;
+    options.isa = isa_;
+    options.num_threads = threads_;
+    TRT_ASSIGN_OR_RETURN(auto exec, runtime::Executor::Create(model, options));
+    TRT_ASSIGN_OR_RETURN(auto result, exec->Run(feeds));
+    std::vector<Tensor> out;
+    for (auto& [name, t] : result) out.push_back(std::move(t));
+    return out;
+  }
+
+  // The kernel name the registry records for the node at Isa() (what a plan stores), e.g.
+  // "ref" or "f32_gemm_14x32__avx512". Input shapes and constants are known, as in a plan.
+  StatusOr<std::string> KernelName() const {
+    runtime::NamedTensors feeds;
+    auto model = BuildModel(&feeds);
+    std::string name;
+    TRT_ASSIGN_OR_RETURN(auto kernel,
+                         kernels::CreateKernel(*model->graph->nodes().front(), &name, isa_));
+    return name;
+  }
+
+ private:
+  std::shared_ptr<graph::Model> BuildModel(runtime::NamedTensors* feeds) const {
     auto model = std::make_shared<graph::Model>();
     model->name = op_ + "_test";
     model->opsets[domain_] = opset_;
@@ -81,7 +109,6 @@ class NodeRunner {
     graph::Graph& g = *model->graph;
     g.name = model->name;
     std::vector<graph::Value*> ins;
-    runtime::NamedTensors feeds;
     for (const auto& in : inputs_) {
       if (in.name.empty()) {
         ins.push_back(nullptr);
@@ -97,7 +124,7 @@ class NodeRunner {
         } else {
           v->is_graph_input = true;
           g.inputs().push_back(v);
-          feeds.emplace_back(in.name, in.tensor);
+          feeds->emplace_back(in.name, in.tensor);
         }
       }
       ins.push_back(v);
@@ -115,17 +142,9 @@ class NodeRunner {
     }
     graph::Node* n = g.AddNode(op_, domain_, opset_, ins, outs, op_ + "_node");
     n->attrs = attrs_;
-    runtime::ExecutorOptions options;
-    options.isa = isa_;
-    options.num_threads = threads_;
-    TRT_ASSIGN_OR_RETURN(auto exec, runtime::Executor::Create(model, options));
-    TRT_ASSIGN_OR_RETURN(auto result, exec->Run(feeds));
-    std::vector<Tensor> out;
-    for (auto& [name, t] : result) out.push_back(std::move(t));
-    return out;
+    return model;
   }
 
- private:
   struct In {
     std::string name;
     Tensor tensor;

@@ -3,13 +3,16 @@
 // `approximate`, and com.microsoft's exact form). Attributes are read once by the factory
 // into the functor; math runs in the element's compute type (float or double).
 // Exponentials are written in overflow-safe forms (Sigmoid, Softplus) and use expm1 where
-// the spec's exp(x) - 1 would cancel (Elu, Selu, Celu).
+// the spec's exp(x) - 1 would cancel (Elu, Selu, Celu). Float32 Sigmoid and Gelu at AVX2 and
+// above run the vectorized kernels of unary_f32.h.
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "engine/kernels/elementwise/convert.h"
 #include "engine/kernels/elementwise/unary.h"
+#include "engine/kernels/elementwise/unary_f32.h"
 
 namespace trt::kernels::elementwise {
 namespace {
@@ -281,7 +284,10 @@ namespace trt::kernels {
 namespace ew = elementwise;
 
 StatusOr<KernelPtr> CreateRelu(const KernelInfo& info) { return ew::MakeUnary<ew::ReluOp>(); }
-StatusOr<KernelPtr> CreateSigmoid(const KernelInfo& info) { return ew::MakeUnary<ew::SigmoidOp>(); }
+StatusOr<KernelPtr> CreateSigmoid(const KernelInfo& info) {
+  return ew::VecUnaryF32OrRef(info, ew::VecUnaryOp::kSigmoid,
+                              std::make_unique<ew::UnaryKernel<ew::SigmoidOp>>(ew::SigmoidOp{}));
+}
 StatusOr<KernelPtr> CreateHardSwish(const KernelInfo& info) {
   return ew::MakeUnary<ew::HardSwishOp>();
 }
@@ -326,7 +332,9 @@ StatusOr<KernelPtr> CreateGelu(const KernelInfo& info) {
   if (approximate != "none" && approximate != "tanh") {
     return info.Invalid("approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
   }
-  return ew::MakeUnary(ew::GeluOp{approximate == "tanh"});
+  const bool tanh = approximate == "tanh";
+  return ew::VecUnaryF32OrRef(info, tanh ? ew::VecUnaryOp::kGeluTanh : ew::VecUnaryOp::kGelu,
+                              std::make_unique<ew::UnaryKernel<ew::GeluOp>>(ew::GeluOp{tanh}));
 }
 
 StatusOr<KernelPtr> CreatePRelu(const KernelInfo& info) {

@@ -1,9 +1,12 @@
 // One-input math ops: Abs, Neg, Sign, Floor, Ceil, Round, Reciprocal, Sqrt, Exp, Log, Erf,
 // the trigonometric and hyperbolic functions, and BitwiseNot. Functors for UnaryKernel
 // (unary.h); float math uses <cmath> in the element's compute type (float or double).
+// Float32 Exp, Erf and Tanh at AVX2 and above run the vectorized kernels of unary_f32.h.
 #include <cmath>
+#include <memory>
 
 #include "engine/kernels/elementwise/unary.h"
+#include "engine/kernels/elementwise/unary_f32.h"
 
 namespace trt::kernels::elementwise {
 namespace {
@@ -116,13 +119,11 @@ TRT_UNARY_FACTORY(Abs)
 TRT_UNARY_FACTORY(Neg)
 TRT_UNARY_FACTORY(Sign)
 TRT_UNARY_FACTORY(BitwiseNot)
-TRT_UNARY_FACTORY(Erf)
 TRT_UNARY_FACTORY(Floor)
 TRT_UNARY_FACTORY(Ceil)
 TRT_UNARY_FACTORY(Round)
 TRT_UNARY_FACTORY(Reciprocal)
 TRT_UNARY_FACTORY(Sqrt)
-TRT_UNARY_FACTORY(Exp)
 TRT_UNARY_FACTORY(Log)
 TRT_UNARY_FACTORY(Sin)
 TRT_UNARY_FACTORY(Cos)
@@ -135,7 +136,20 @@ TRT_UNARY_FACTORY(Cosh)
 TRT_UNARY_FACTORY(Asinh)
 TRT_UNARY_FACTORY(Acosh)
 TRT_UNARY_FACTORY(Atanh)
-TRT_UNARY_FACTORY(Tanh)
 #undef TRT_UNARY_FACTORY
+
+// Float32 at AVX2 and above: the vector math of common/vec_math.h (unary_f32.h).
+StatusOr<KernelPtr> CreateErf(const KernelInfo& info) {
+  return ew::VecUnaryF32OrRef(info, ew::VecUnaryOp::kErf,
+                              std::make_unique<ew::UnaryKernel<ew::ErfOp>>(ew::ErfOp{}));
+}
+StatusOr<KernelPtr> CreateExp(const KernelInfo& info) {
+  return ew::VecUnaryF32OrRef(info, ew::VecUnaryOp::kExp,
+                              std::make_unique<ew::UnaryKernel<ew::ExpOp>>(ew::ExpOp{}));
+}
+StatusOr<KernelPtr> CreateTanh(const KernelInfo& info) {
+  return ew::VecUnaryF32OrRef(info, ew::VecUnaryOp::kTanh,
+                              std::make_unique<ew::UnaryKernel<ew::TanhOp>>(ew::TanhOp{}));
+}
 
 }  // namespace trt::kernels

@@ -1,6 +1,8 @@
 // Activation epilogues of the fused kernels: parsing of the activation/activation_params
 // attributes and the formulas, copied expression for expression from the elementwise
-// reference kernels (elementwise/activation_ops.cc, unary_ops.cc) so fused == unfused.
+// reference kernels (elementwise/activation_ops.cc, unary_ops.cc) so fused == unfused. At
+// AVX2 and above, float32 Sigmoid, Tanh and Gelu use the vector math of common/vec_math.h,
+// like the standalone float32 kernels at that level (elementwise/unary_f32.h).
 #include "engine/kernels/fused/activation.h"
 
 #include <array>
@@ -9,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "engine/kernels/common/vec_math.h"
 #include "engine/kernels/fused/gemm_epilogue.h"
 
 namespace trt::kernels::fused {
@@ -219,7 +222,13 @@ Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelCo
       return ctx.Unsupported("residual input Z needs float32 or float64, got " + z->Description());
     }
   }
-  Status s = ApplyInPlace(act, *capture.output0());
+  Tensor& out = *capture.output0();
+  if (const vecmath::F32ArrayFn* fn = VecActivation(act.kind, ctx.info().isa());
+      fn != nullptr && out.dtype() == DType::kFloat32) {
+    (*fn)(out.data<float>(), out.data<float>(), out.NumElements());
+    return Status::Ok();
+  }
+  Status s = ApplyInPlace(act, out);
   if (!s.ok()) return ctx.Invalid(s.message());
   return Status::Ok();
 }
@@ -233,9 +242,29 @@ void ApplyRow(const void* ctx, float* row, int64_t n) {
   ApplyInPlace(*static_cast<const Activation*>(ctx), std::span<float>(row, static_cast<size_t>(n)));
 }
 
+// ctx points at a vecmath::F32ArrayFn (a member of a static F32VecMath table entry).
+void VecRow(const void* ctx, float* row, int64_t n) {
+  (*static_cast<const vecmath::F32ArrayFn*>(ctx))(row, row, n);
+}
+
 }  // namespace
 
-void SetGemmActivation(const Activation& act, gemm::Epilogue* ep) {
+const vecmath::F32ArrayFn* VecActivation(ActivationKind kind, Isa isa) {
+  const vecmath::F32VecMath* vm = vecmath::SelectF32VecMath(isa);
+  if (vm == nullptr) return nullptr;
+  switch (kind) {
+    case ActivationKind::kSigmoid:
+      return &vm->sigmoid;
+    case ActivationKind::kGelu:
+      return &vm->gelu;
+    case ActivationKind::kTanh:
+      return &vm->tanh;
+    default:
+      return nullptr;
+  }
+}
+
+void SetGemmActivation(const Activation& act, Isa isa, gemm::Epilogue* ep) {
   switch (act.kind) {
     case ActivationKind::kNone:
       return;
@@ -247,8 +276,13 @@ void SetGemmActivation(const Activation& act, gemm::Epilogue* ep) {
       ep->clamp_max = act.p1;
       return;
     default:
-      ep->activation = &ApplyRow;
-      ep->activation_ctx = &act;
+      if (const vecmath::F32ArrayFn* fn = VecActivation(act.kind, isa)) {
+        ep->activation = &VecRow;
+        ep->activation_ctx = fn;
+      } else {
+        ep->activation = &ApplyRow;
+        ep->activation_ctx = &act;
+      }
       return;
   }
 }

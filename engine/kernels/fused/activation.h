@@ -7,7 +7,10 @@
 //                     empty for the others (Gelu is the exact erf form)
 // Apply() uses exactly the formulas of the elementwise reference kernels (same expression,
 // same compute type: float for float/float16/bfloat16, double for double), so a fused node
-// gives bit-identical results to the unfused Conv/Gemm + activation pair.
+// gives bit-identical results to the unfused Conv/Gemm + activation pair. At AVX2 and above,
+// float32 Sigmoid, Tanh and Gelu run the vector math of common/vec_math.h instead, in the
+// fused kernels (VecActivation) as in the standalone ops (elementwise/unary_f32.h), so the
+// equality holds at each ISA level; across levels they differ by vec_math.h's bounds.
 // This header is the one place where the fused kernels' activation math lives.
 #pragma once
 
@@ -16,6 +19,7 @@
 
 #include "engine/base/status.h"
 #include "engine/base/tensor.h"
+#include "engine/kernels/common/vec_math.h"
 #include "engine/kernels/kernel.h"
 
 namespace trt::kernels::fused {
@@ -47,6 +51,11 @@ int ActivationParamCount(ActivationKind kind);
 // named) on an unknown name or a wrong number of parameters.
 StatusOr<Activation> ParseActivation(const KernelInfo& info);
 
+// The vectorized float32 form of `kind` at `isa` (a pointer into the static table of
+// common/vec_math.h), or nullptr where the scalar formulas apply: Isa::kGeneric, or a kind
+// without a vector form (only Sigmoid, Tanh and Gelu have one).
+const vecmath::F32ArrayFn* VecActivation(ActivationKind kind, Isa isa);
+
 float Apply(const Activation& act, float x);
 double Apply(const Activation& act, double x);
 // In place over a float buffer.
@@ -58,8 +67,8 @@ Status ApplyInPlace(const Activation& act, Tensor& t);
 // Runs `base` (the unfused kernel, e.g. the reference Conv built from the same node) on
 // `ctx`, then, when `residual_input` >= 0 names a present input, adds that input (same dtype
 // and shape as output 0, float32/float64) elementwise, then applies `act` in place to
-// output 0. Output 0 must be allocated by `base` through AllocateOutput (never aliased to an
-// input).
+// output 0 (float32 through VecActivation at the context's ISA). Output 0 must be allocated
+// by `base` through AllocateOutput (never aliased to an input).
 Status ComputeWithActivation(const Kernel& base, const Activation& act, KernelContext& ctx,
                              int residual_input = -1);
 

@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
+
+#include "engine/kernels/common/isa_variants.h"
 
 namespace trt::kernels::gemm {
 
@@ -219,11 +222,7 @@ void RunTask(const Job& j, int64_t task, float* a_buf, float* b_buf) {
 std::span<const F32GemmVariant> F32GemmVariants() { return kVariants; }
 
 const F32GemmVariant* SelectF32Gemm(Isa isa) {
-  const F32GemmVariant* best = nullptr;
-  for (const auto& v : kVariants) {
-    if (static_cast<int>(v.isa) <= static_cast<int>(isa)) best = &v;
-  }
-  return best;
+  return SelectIsaVariant(std::span<const F32GemmVariant>(kVariants), isa);
 }
 
 void PackA(int mr_tile, const MatrixView& a, int64_t m, int64_t k0, int64_t kc, float* dst) {

@@ -21,8 +21,9 @@
 // Epilogue order per element (the order of the unfused graph Conv/Gemm -> Add -> Relu):
 //   y = acc * alpha; y += row_bias[r]; y += col_bias[j]; y += residual[r, j];
 //   y = min(max(y, clamp_min), clamp_max)   (NaN passes through, -0.0 stays -0.0)
-// Other activations are applied by the driver right after the tile is stored (scalar, the
-// reference formulas of fused/activation.h), while the tile is still in cache.
+// Other activations are applied by the driver right after the tile is stored, while the tile
+// is still in cache, through Epilogue::activation (a row callback: fused/gemm_epilogue.h
+// gives it the vector math of common/vec_math.h or the reference formulas).
 //
 // Threading: the driver splits the tile grid over the ThreadPool it is given; microkernels
 // and packers are pure functions. Nothing here allocates: scratch comes from the caller.

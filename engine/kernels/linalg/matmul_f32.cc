@@ -164,7 +164,7 @@ class MatMulF32Kernel final : public Kernel {
     const bool use_packed = has_packed_ && b->shape() == packed_shape_;
     gemm::Epilogue ep;
     ep.alpha = alpha_;
-    fused::SetGemmActivation(act_, &ep);
+    fused::SetGemmActivation(act_, v_.isa, &ep);
     TRT_RETURN_IF_ERROR(BindBias(ctx, c, m, n, &ep));
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DType::kFloat32, out_shape));
     if (y->NumElements() == 0) return Status::Ok();

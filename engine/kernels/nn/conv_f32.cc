@@ -207,7 +207,7 @@ class ConvF32Kernel final : public Kernel {
     float* scratch = ScratchArray<float>(
         ctx, gemm::F32GemmScratchFloats(v_, gs, ao, bo, pool ? pool->num_threads() : 1));
     gemm::Epilogue ep;
-    fused::SetGemmActivation(act_, &ep);
+    fused::SetGemmActivation(act_, v_.isa, &ep);
     for (int64_t n = 0; n < cs.batch; ++n) {
       for (int64_t grp = 0; grp < group_; ++grp) {
         const float* xg = x->data<float>() + (n * cs.in_channels + grp * cpg) * g.InSize();

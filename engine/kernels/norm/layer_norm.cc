@@ -1,14 +1,17 @@
 // LayerNormalization (ai.onnx opset 17+), MeanVarianceNormalization (opsets 9+) and LRN
 // (opsets 1+) reference kernels. Statistics are accumulated in double; variances are
 // population variances. LayerNormalization optionally emits Mean and InvStdDev (stash_type
-// element type, shape dims[:axis] followed by ones).
+// element type, shape dims[:axis] followed by ones). Float32 LayerNormalization at AVX2 and
+// above runs the vectorized kernel of norm_f32.h instead (same factory).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/kernels/common/broadcast.h"
 #include "engine/kernels/kernel.h"
+#include "engine/kernels/norm/norm_f32.h"
 #include "engine/kernels/norm/norm_util.h"
 
 namespace trt::kernels {
@@ -202,7 +205,11 @@ StatusOr<KernelPtr> CreateLayerNormalization(const KernelInfo& info) {
   const double epsilon = info.GetFloat("epsilon", 1e-5f);
   if (epsilon < 0)
     return info.Invalid("attribute epsilon must be >= 0, got " + std::to_string(epsilon));
-  return MakeKernel<LayerNormKernel>(info.GetInt("axis", -1), epsilon, stash_dtype);
+  const int64_t axis = info.GetInt("axis", -1);
+  KernelPtr ref = std::make_unique<LayerNormKernel>(axis, epsilon, stash_dtype);
+  // Float32 at AVX2 and above: the vectorized kernel of norm_f32.h.
+  return norm::LayerNormF32OrRef(info, axis, static_cast<float>(epsilon), stash_dtype,
+                                 std::move(ref));
 }
 
 StatusOr<KernelPtr> CreateMeanVarianceNormalization(const KernelInfo& info) {

@@ -1,11 +1,14 @@
 // Softmax, LogSoftmax and Hardmax reference kernels (ai.onnx opsets 1+).
 // Opsets 1-12 coerce the input to 2-D [prod(dims[:axis]), prod(dims[axis:])] and normalize
 // each row (axis default 1); opsets 13+ normalize along the single dim `axis` (default -1).
-// Sums are accumulated in double after subtracting the row max.
+// Sums are accumulated in double after subtracting the row max. Float32 Softmax at AVX2 and
+// above runs the vectorized kernel of norm_f32.h instead (same factories).
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "engine/kernels/kernel.h"
+#include "engine/kernels/norm/norm_f32.h"
 #include "engine/kernels/norm/norm_util.h"
 
 namespace trt::kernels {
@@ -81,7 +84,12 @@ class SoftmaxKernel final : public Kernel {
 };
 
 StatusOr<KernelPtr> CreateSoftmaxFamily(const KernelInfo& info, SoftmaxMode mode, bool coerce_2d) {
-  return MakeKernel<SoftmaxKernel>(mode, coerce_2d, info.GetInt("axis", coerce_2d ? 1 : -1));
+  const int64_t axis = info.GetInt("axis", coerce_2d ? 1 : -1);
+  KernelPtr ref = std::make_unique<SoftmaxKernel>(mode, coerce_2d, axis);
+  // Float32 Softmax at AVX2 and above: the vectorized kernel of norm_f32.h.
+  if (mode == SoftmaxMode::kSoftmax)
+    return norm::SoftmaxF32OrRef(info, coerce_2d, axis, std::move(ref));
+  return ref;
 }
 
 }  // namespace

@@ -1,9 +1,13 @@
 // Conv, FusedConv, Gemm, FusedGemm, MatMul and FusedMatMul at every ISA level this CPU runs,
 // against the same node at Isa::kGeneric (the scalar reference kernels). Inputs are small
 // integers so the products are exact and the outputs must be identical bit for bit; the
-// kernel name recorded for the node must be the level's GEMM variant (not "ref").
+// kernel name recorded for the node must be the level's GEMM variant (not "ref"). The
+// exception is the Sigmoid, Tanh and Gelu epilogues, which run the vector math of
+// common/vec_math.h above generic: those outputs agree within kVecMathTolerance.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -25,6 +29,13 @@ Tensor Ints(Shape shape, uint32_t seed, int lo = -3, int hi = 3) {
   float* p = t.data<float>();
   for (int64_t i = 0; i < t.NumElements(); ++i) p[i] = static_cast<float>(d(rng));
   return t;
+}
+
+// Relative tolerance (of max(|y|, 1)) for the vector-math epilogues: a few ulp of each side.
+constexpr double kVecMathTolerance = 1e-6;
+
+bool UsesVecMath(const std::string& activation) {
+  return activation == "Sigmoid" || activation == "Tanh" || activation == "Gelu";
 }
 
 struct ConvCase {
@@ -52,7 +63,8 @@ TEST(GemmOpsIsa, ConvMatchesTheReference) {
     const bool fused = !c.activation.empty();
     const Tensor x = Ints(c.x, seed++), w = Ints(c.w, seed++), b = Ints({c.w[0]}, seed++);
     ExpectSameAtEveryLevel(
-        "Conv x" + c.x.ToString() + " w" + c.w.ToString() + " " + c.activation, [&] {
+        "Conv x" + c.x.ToString() + " w" + c.w.ToString() + " " + c.activation,
+        [&] {
           NodeRunner r(fused ? "FusedConv" : "Conv", fused ? 1 : 13, fused ? "ai.trtserve" : "");
           r.Input("X", x).ConstantInput("W", w);
           if (c.bias) r.ConstantInput("B", b);
@@ -62,7 +74,8 @@ TEST(GemmOpsIsa, ConvMatchesTheReference) {
           if (c.activation == "Clip") r.Attr("activation_params", std::vector<float>{-2, 4});
           r.Output("Y");
           return r;
-        });
+        },
+        UsesVecMath(c.activation) ? kVecMathTolerance : 0);
     if (HasFatalFailure()) return;
   }
 }
@@ -197,19 +210,22 @@ TEST(GemmOpsIsa, GemmWithEveryShapeOfC) {
     const Tensor b = Ints(c.tb ? Shape{n, k} : Shape{k, n}, seed++);
     const Tensor cc = Ints(c.c, seed++);
     const bool fused = !c.activation.empty();
-    ExpectSameAtEveryLevel("Gemm C" + c.c.ToString() + " " + c.activation, [&] {
-      NodeRunner r(fused ? "FusedGemm" : "Gemm", fused ? 1 : 13, fused ? "ai.trtserve" : "");
-      r.Input("A", a).ConstantInput("B", b);
-      if (c.c.rank() > 0)
-        r.ConstantInput("C", cc);
-      else
-        r.OmittedInput();
-      r.Attr("transA", int64_t{c.ta}).Attr("transB", int64_t{c.tb});
-      r.Attr("alpha", c.alpha).Attr("beta", c.beta);
-      if (fused) r.Attr("activation", c.activation);
-      r.Output("Y");
-      return r;
-    });
+    ExpectSameAtEveryLevel(
+        "Gemm C" + c.c.ToString() + " " + c.activation,
+        [&] {
+          NodeRunner r(fused ? "FusedGemm" : "Gemm", fused ? 1 : 13, fused ? "ai.trtserve" : "");
+          r.Input("A", a).ConstantInput("B", b);
+          if (c.c.rank() > 0)
+            r.ConstantInput("C", cc);
+          else
+            r.OmittedInput();
+          r.Attr("transA", int64_t{c.ta}).Attr("transB", int64_t{c.tb});
+          r.Attr("alpha", c.alpha).Attr("beta", c.beta);
+          if (fused) r.Attr("activation", c.activation);
+          r.Output("Y");
+          return r;
+        },
+        UsesVecMath(c.activation) ? kVecMathTolerance : 0);
     if (HasFatalFailure()) return;
   }
 }
@@ -221,15 +237,17 @@ TEST(GemmOpsIsa, FusedMatMulWithTransposesBiasAndActivation) {
       const Tensor a = Ints(ta ? Shape{2, 19, 9} : Shape{2, 9, 19}, seed++);
       const Tensor b = Ints(tb ? Shape{45, 19} : Shape{19, 45}, seed++);
       const Tensor bias = Ints({45}, seed++);
-      ExpectSameAtEveryLevel("FusedMatMul ta " + std::to_string(ta) + " tb " + std::to_string(tb),
-                             [&] {
-                               NodeRunner r("FusedMatMul", 1, "ai.trtserve");
-                               r.Input("A", a).ConstantInput("B", b).ConstantInput("bias", bias);
-                               r.Attr("transA", int64_t{ta}).Attr("transB", int64_t{tb});
-                               r.Attr("alpha", 0.5f).Attr("activation", std::string("Gelu"));
-                               r.Output("Y");
-                               return r;
-                             });
+      ExpectSameAtEveryLevel(
+          "FusedMatMul ta " + std::to_string(ta) + " tb " + std::to_string(tb),
+          [&] {
+            NodeRunner r("FusedMatMul", 1, "ai.trtserve");
+            r.Input("A", a).ConstantInput("B", b).ConstantInput("bias", bias);
+            r.Attr("transA", int64_t{ta}).Attr("transB", int64_t{tb});
+            r.Attr("alpha", 0.5f).Attr("activation", std::string("Gelu"));
+            r.Output("Y");
+            return r;
+          },
+          kVecMathTolerance);
       if (HasFatalFailure()) return;
     }
   }
