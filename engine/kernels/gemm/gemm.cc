@@ -44,11 +44,18 @@ struct Blocking {
   int threads;
 };
 
+// Which operands a GEMM packs at run time (weights come prepacked).
+struct PackNeeds {
+  bool a = true, b = true;
+};
+
 // Finishes a blocking for `n_blocks` column blocks and up to `m_groups` row groups, and
-// returns the padded work (tile rows x tile columns x depth) of its slowest thread when
-// tasks go round-robin to `threads` slots.
+// returns the work of its slowest thread when tasks go round-robin to `threads` slots: padded
+// tile rows x tile columns (per unit of depth), plus the operands the task packs, weighted
+// as nr multiply-adds per packed element (a packed element costs about a cycle, a vector
+// FMA does nr/2 multiply-adds per cycle on two pipes).
 int64_t Complete(const F32GemmVariant& v, const GemmShape& s, int threads, int64_t n_blocks,
-                 int64_t m_groups, Blocking* bl) {
+                 int64_t m_groups, PackNeeds pack, Blocking* bl) {
   const int64_t n_panels = CeilDiv(std::max<int64_t>(s.n, 1), v.nr);
   const int64_t m_panels = CeilDiv(std::max<int64_t>(s.m, 1), v.mr);
   bl->nc = CeilDiv(n_panels, n_blocks) * v.nr;
@@ -66,13 +73,16 @@ int64_t Complete(const F32GemmVariant& v, const GemmShape& s, int threads, int64
       const int64_t cols = std::min(bl->nc, s.n - nb * bl->nc);
       const int64_t rows = std::min(bl->rows_per_group, s.m - mg * bl->rows_per_group);
       w += RoundUp(rows, v.mr) * RoundUp(cols, v.nr);
+      if (pack.a) w += rows * v.nr;
+      if (pack.b) w += cols * v.nr;
     }
     worst = std::max(worst, w);
   }
   return worst;
 }
 
-Blocking ChooseBlocking(const F32GemmVariant& v, const GemmShape& s, int pool_threads) {
+Blocking ChooseBlocking(const F32GemmVariant& v, const GemmShape& s, int pool_threads,
+                        PackNeeds pack = {}) {
   Blocking bl;
   bl.kc = std::max<int64_t>(1, std::min<int64_t>(v.kc, s.k));
   // Balance the depth blocks: 300 = 2 blocks of 150, not 256 + 44.
@@ -93,13 +103,13 @@ Blocking ChooseBlocking(const F32GemmVariant& v, const GemmShape& s, int pool_th
     n_blocks = RoundUp(n_blocks, threads);
   }
   const int64_t n_groups = n_blocks < threads ? CeilDiv(threads, n_blocks) : 1;
-  const int64_t cost_n = Complete(v, s, threads, n_blocks, n_groups, &bl);
+  const int64_t cost_n = Complete(v, s, threads, n_blocks, n_groups, pack, &bl);
   if (threads <= 1) return bl;
   // Candidate 2: the narrowest N blocking, rows split over the threads (wins when N has
   // few panels, e.g. 7x7 feature maps: 49 columns are 2 uneven panels of 32).
   Blocking alt = bl;
   const int64_t m_groups = min_blocks < threads ? CeilDiv(threads, min_blocks) : 1;
-  const int64_t cost_m = Complete(v, s, threads, min_blocks, m_groups, &alt);
+  const int64_t cost_m = Complete(v, s, threads, min_blocks, m_groups, pack, &alt);
   return cost_m < cost_n ? alt : bl;
 }
 
@@ -273,15 +283,17 @@ int F32GemmThreads(const F32GemmVariant& v, const GemmShape& s, ThreadPool* pool
 
 int64_t F32GemmScratchFloats(const F32GemmVariant& v, const GemmShape& s, const Operand& a,
                              const Operand& b, int threads) {
-  const Blocking bl = ChooseBlocking(v, s, threads);
+  const Blocking bl =
+      ChooseBlocking(v, s, threads, {a.kind != Operand::kPacked, b.kind != Operand::kPacked});
   return static_cast<int64_t>(bl.threads) * (AScratch(v, bl, a) + BScratch(v, bl, b));
 }
 
 void F32Gemm(const F32GemmVariant& v, const GemmShape& s, const Operand& a, const Operand& b,
              float* c, int64_t ldc, const Epilogue& ep, float* scratch, ThreadPool* pool) {
   if (s.m <= 0 || s.n <= 0) return;
-  Job j{&v, s, &a, &b, c, ldc, &ep, scratch, ChooseBlocking(v, s, pool ? pool->num_threads() : 1),
-        0,  0, 0};
+  const Blocking bl = ChooseBlocking(v, s, pool ? pool->num_threads() : 1,
+                                     {a.kind != Operand::kPacked, b.kind != Operand::kPacked});
+  Job j{&v, s, &a, &b, c, ldc, &ep, scratch, bl, 0, 0, 0};
   j.a_floats = AScratch(v, j.bl, a);
   j.per_thread = j.a_floats + BScratch(v, j.bl, b);
   j.tasks = j.bl.n_blocks * j.bl.m_groups;

@@ -16,6 +16,8 @@ namespace {
 using gemm::F32GemmVariant;
 
 constexpr int kMaxBatchRank = 8;
+// Batched products at most this many multiply-adds per matrix run whole matrices per thread.
+constexpr int64_t kBatchParallelMacs = int64_t{4} << 20;
 
 // B packed once at creation (or taken from the plan file): one full-K packed matrix per
 // batch matrix of B.
@@ -126,6 +128,47 @@ class MatMulF32Kernel final : public Kernel {
 
   std::string_view Name() const override { return v_.name; }
 
+  // Batch-parallel form: slot i computes matrices [i * per_thread, (i + 1) * per_thread).
+  struct BatchJob {
+    const MatMulF32Kernel* k;
+    const BatchGeometry* bg;
+    const Tensor* a;
+    const Tensor* b;
+    Tensor* y;
+    bool use_packed;
+    gemm::GemmShape gs;
+    gemm::Operand ao, bo;
+    const gemm::Epilogue* ep;
+    float* scratch;
+    int64_t scratch_per_slot, per_thread, a_mat, b_mat, y_mat;
+
+    void Run(int64_t slot) const {
+      const int64_t first = slot * per_thread;
+      const int64_t last = std::min(bg->count, first + per_thread);
+      gemm::Operand a_op = ao, b_op = bo;
+      for (int64_t batch = first; batch < last; ++batch) {
+        // Mixed-radix decode of the batch index into A and B matrix offsets.
+        int64_t rest = batch, a_off = 0, b_off = 0;
+        for (int d = bg->rank - 1; d >= 0; --d) {
+          const int64_t i = rest % bg->dims[d];
+          rest /= bg->dims[d];
+          a_off += i * bg->a_stride[d];
+          b_off += i * bg->b_stride[d];
+        }
+        a_op.matrix = {a->data<float>() + a_off * a_mat, k->ta_ ? gs.m : gs.k, k->ta_};
+        if (use_packed) {
+          b_op.packed = k->packed_.matrix(b_off);
+        } else {
+          b_op.matrix = {b->data<float>() + b_off * b_mat, k->tb_ ? gs.k : gs.n, k->tb_};
+        }
+        gemm::Epilogue bep = *ep;
+        if (bep.residual) bep.residual += batch * y_mat;
+        gemm::F32Gemm(k->v_, gs, a_op, b_op, y->data<float>() + batch * y_mat, gs.n, bep,
+                      scratch + slot * scratch_per_slot, nullptr);
+      }
+    }
+  };
+
   std::vector<std::span<const std::byte>> PackedWeights() const override {
     if (!has_packed_) return {};
     const size_t bytes = static_cast<size_t>(packed_.per_matrix * packed_.count) * sizeof(float);
@@ -174,8 +217,21 @@ class MatMulF32Kernel final : public Kernel {
     ao.kind = gemm::Operand::kMatrix;
     bo.kind = use_packed ? gemm::Operand::kPacked : gemm::Operand::kMatrix;
     const int threads = pool ? pool->num_threads() : 1;
-    float* scratch = ScratchArray<float>(ctx, gemm::F32GemmScratchFloats(v_, gs, ao, bo, threads));
     const int64_t a_mat = m * k, b_mat = k * n, y_mat = m * n;
+    // Many small products (attention: batch x heads matrices of seq x 64): whole matrices per
+    // thread, each GEMM on one thread, instead of splitting every small GEMM.
+    if (threads > 1 && bg.count >= 2 * threads && m * n * k <= kBatchParallelMacs) {
+      const int64_t per_slot = gemm::F32GemmScratchFloats(v_, gs, ao, bo, 1);
+      BatchJob job{this, &bg, a, b, y, use_packed, gs, ao, bo, &ep,
+                   ScratchArray<float>(ctx, per_slot * threads), per_slot,
+                   (bg.count + threads - 1) / threads, a_mat, b_mat, y_mat};
+      const BatchJob* jp = &job;
+      pool->ParallelFor(threads, 1, [jp](int64_t begin, int64_t end) {
+        for (int64_t slot = begin; slot < end; ++slot) jp->Run(slot);
+      });
+      return Status::Ok();
+    }
+    float* scratch = ScratchArray<float>(ctx, gemm::F32GemmScratchFloats(v_, gs, ao, bo, threads));
     std::array<int64_t, kMaxBatchRank> idx{};
     int64_t a_off = 0, b_off = 0;
     for (int64_t batch = 0; batch < bg.count; ++batch) {

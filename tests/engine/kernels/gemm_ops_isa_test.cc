@@ -166,6 +166,7 @@ TEST(GemmOpsIsa, MatMulBroadcastsAndPromotes) {
       {{1, 768}, {768, 50}, true},
       {{2, 4, 10, 8}, {2, 4, 8, 10}, false},
       {{3, 1, 6, 5}, {4, 5, 7}, false},
+      {{7, 13, 5}, {7, 5, 3}, false},  // 7 matrices over 2 threads: 4 + 3
       {{11}, {11, 6}, true},
       {{4, 6}, {6}, false},
       {{1, 1}, {1, 1}, true},
