@@ -222,9 +222,22 @@ class MatMulF32Kernel final : public Kernel {
     // thread, each GEMM on one thread, instead of splitting every small GEMM.
     if (threads > 1 && bg.count >= 2 * threads && m * n * k <= kBatchParallelMacs) {
       const int64_t per_slot = gemm::F32GemmScratchFloats(v_, gs, ao, bo, 1);
-      BatchJob job{this, &bg, a, b, y, use_packed, gs, ao, bo, &ep,
-                   ScratchArray<float>(ctx, per_slot * threads), per_slot,
-                   (bg.count + threads - 1) / threads, a_mat, b_mat, y_mat};
+      BatchJob job{this,
+                   &bg,
+                   a,
+                   b,
+                   y,
+                   use_packed,
+                   gs,
+                   ao,
+                   bo,
+                   &ep,
+                   ScratchArray<float>(ctx, per_slot * threads),
+                   per_slot,
+                   (bg.count + threads - 1) / threads,
+                   a_mat,
+                   b_mat,
+                   y_mat};
       const BatchJob* jp = &job;
       pool->ParallelFor(threads, 1, [jp](int64_t begin, int64_t end) {
         for (int64_t slot = begin; slot < end; ++slot) jp->Run(slot);
