@@ -280,9 +280,10 @@ def throughput_lines(res):
         L += ["", "Mean executed batch below the concurrency (" + ", ".join(f"concurrency {c}" for c in halved) +
               "): the preferred batch sizes default to the profiles' opt sizes (1, 8, 32), so an instance "
               "that frees up sends the one request already queued at once (preferred size 1 reached), then "
-              "the C-1 that come back meanwhile: batches alternate 1 and C-1. With the reference kernels "
-              "items/s hardly depends on the batch size; for throughput-bound serving set "
-              "`preferred_batch_sizes: [32]` (or drop the batch-1 profile)."]
+              "the C-1 that come back meanwhile: batches alternate 1 and C-1. Whether larger batches pay "
+              "off depends on the kernels (compare the engine column: items/s per batch size); where "
+              "they do, for throughput-bound serving set `preferred_batch_sizes: [32]` (or drop the "
+              "batch-1 profile)."]
     L += ["", "Server throughput is measured with count windows of one batch period each "
           "(`--measurement-mode count_windows --measurement-request-count C`, 5 at concurrency 1) and "
           "reported over the last three windows; `trtserve bench` times whole iterations."]
