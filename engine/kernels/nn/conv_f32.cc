@@ -193,44 +193,107 @@ class ConvF32Kernel final : public Kernel {
     const bool pointwise = g.KernelSize() == 1 && g.InSize() == positions &&
                            g.stride == std::array<int64_t, 3>{1, 1, 1} &&
                            g.pad_begin == std::array<int64_t, 3>{0, 0, 0};
-    gemm::Operand ao, bo;
-    ao.kind = gemm::Operand::kPacked;
-    Im2col im{nullptr, &g, g.InSize()};
-    if (pointwise) {
-      bo.kind = gemm::Operand::kMatrix;
-    } else {
-      bo.kind = gemm::Operand::kCustom;
-      bo.pack = &PackPatches;
-      bo.pack_ctx = &im;
-    }
     ThreadPool* pool = ctx.thread_pool();
-    float* scratch = ScratchArray<float>(
-        ctx, gemm::F32GemmScratchFloats(v_, gs, ao, bo, pool ? pool->num_threads() : 1));
-    gemm::Epilogue ep;
-    fused::SetGemmActivation(act_, v_.isa, &ep);
-    for (int64_t n = 0; n < cs.batch; ++n) {
-      for (int64_t grp = 0; grp < group_; ++grp) {
-        const float* xg = x->data<float>() + (n * cs.in_channels + grp * cpg) * g.InSize();
-        const int64_t y_off = (n * cs.out_channels + grp * m) * positions;
-        ao.packed = PackedGroup(grp);
-        if (pointwise) {
-          bo.matrix = {xg, positions, false};
-        } else {
-          im.x = xg;
+    const int threads = pool ? pool->num_threads() : 1;
+    Job job{this,
+            &g,
+            x->data<float>(),
+            b ? b->data<float>() : nullptr,
+            z ? z->data<float>() : nullptr,
+            y->data<float>(),
+            gs,
+            pointwise,
+            cs.in_channels,
+            cs.out_channels,
+            cpg,
+            m,
+            positions,
+            nullptr,
+            0};
+    fused::SetGemmActivation(act_, v_.isa, &job.ep);
+    // Batches of at least two images per thread: whole images per thread, each GEMM on one
+    // thread (no split of small GEMMs, no duplicated packing); otherwise every GEMM splits
+    // over the pool.
+    if (threads > 1 && cs.batch >= 2 * threads) {
+      job.scratch_per_slot = gemm::F32GemmScratchFloats(v_, gs, job.AOp(), job.BOp(), 1);
+      job.scratch = ScratchArray<float>(ctx, job.scratch_per_slot * threads);
+      const int64_t per_slot = (cs.batch + threads - 1) / threads;
+      struct Split {
+        const Job* job;
+        int64_t per_slot, batch;
+      } split{&job, per_slot, cs.batch};
+      const Split* sp = &split;
+      pool->ParallelFor(threads, 1, [sp](int64_t begin, int64_t end) {
+        for (int64_t slot = begin; slot < end; ++slot) {
+          const int64_t first = slot * sp->per_slot;
+          const int64_t last = std::min(sp->batch, first + sp->per_slot);
+          for (int64_t n = first; n < last; ++n) {
+            sp->job->Image(n, sp->job->scratch + slot * sp->job->scratch_per_slot, nullptr);
+          }
         }
-        gemm::Epilogue gep = ep;
-        gep.row_bias = b ? b->data<float>() + grp * m : nullptr;
-        if (z) {
-          gep.residual = z->data<float>() + y_off;
-          gep.ld_residual = positions;
-        }
-        gemm::F32Gemm(v_, gs, ao, bo, y->data<float>() + y_off, positions, gep, scratch, pool);
-      }
+      });
+      return Status::Ok();
     }
+    job.scratch =
+        ScratchArray<float>(ctx, gemm::F32GemmScratchFloats(v_, gs, job.AOp(), job.BOp(), threads));
+    for (int64_t n = 0; n < cs.batch; ++n) job.Image(n, job.scratch, pool);
     return Status::Ok();
   }
 
  private:
+  // One convolution call: Image(n) runs every group of image n as GEMMs.
+  struct Job {
+    const ConvF32Kernel* k;
+    const WindowGeometry* g;
+    const float* x;
+    const float* bias;
+    const float* z;
+    float* y;
+    gemm::GemmShape gs;
+    bool pointwise;
+    int64_t in_channels, out_channels, cpg, m, positions;
+    float* scratch;
+    int64_t scratch_per_slot;
+    gemm::Epilogue ep;
+
+    gemm::Operand AOp() const {
+      gemm::Operand ao;
+      ao.kind = gemm::Operand::kPacked;
+      return ao;
+    }
+    gemm::Operand BOp() const {
+      gemm::Operand bo;
+      if (pointwise) {
+        bo.kind = gemm::Operand::kMatrix;
+      } else {
+        bo.kind = gemm::Operand::kCustom;
+        bo.pack = &PackPatches;
+      }
+      return bo;
+    }
+    void Image(int64_t n, float* scratch_buf, ThreadPool* pool) const {
+      for (int64_t grp = 0; grp < k->group_; ++grp) {
+        const float* xg = x + (n * in_channels + grp * cpg) * g->InSize();
+        const int64_t y_off = (n * out_channels + grp * m) * positions;
+        gemm::Operand ao = AOp(), bo = BOp();
+        ao.packed = k->PackedGroup(grp);
+        Im2col im{xg, g, g->InSize()};
+        if (pointwise) {
+          bo.matrix = {xg, positions, false};
+        } else {
+          bo.pack_ctx = &im;
+        }
+        gemm::Epilogue gep = ep;
+        gep.row_bias = bias ? bias + grp * m : nullptr;
+        if (z) {
+          gep.residual = z + y_off;
+          gep.ld_residual = positions;
+        }
+        gemm::F32Gemm(k->v_, gs, ao, bo, y + y_off, positions, gep, scratch_buf, pool);
+      }
+    }
+  };
+
   const float* PackedGroup(int64_t g) const { return packed_data_ + g * per_group_; }
 
   const F32GemmVariant& v_;
