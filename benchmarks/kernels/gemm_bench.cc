@@ -56,6 +56,8 @@ constexpr Shape3 kShapes[] = {
     {"bert_qkv_128x768x768", 128, 768, 768, false},
     {"bert_ffn1_128x3072x768", 128, 3072, 768, false},
     {"bert_ffn2_128x768x3072", 128, 768, 3072, false},
+    {"bert_b8_qkv_1024x768x768", 1024, 768, 768, false},
+    {"bert_b8_ffn1_1024x3072x768", 1024, 3072, 768, false},
     {"gemv_1x1000x2048", 1, 1000, 2048, false},
     {"large_square_1024", 1024, 1024, 1024, false},
 };
