@@ -15,6 +15,7 @@
 
 #include "engine/graph/onnx_export.h"
 #include "engine/graph/onnx_import.h"
+#include "engine/kernels/gemm/gemm.h"
 #include "engine/runtime/builder.h"
 #include "engine/runtime/model_loader.h"
 
@@ -106,6 +107,7 @@ void ForEachStep(const GraphProgram& p, Fn&& fn) {
 // Appends every kernel's packed weights to `blob` and lists them in meta["packed"].
 void StorePackedWeights(const Plan& plan, std::string* blob, nlohmann::json* meta) {
   (*meta)["packed"] = nlohmann::json::array();
+  (*meta)["packed_layout"] = kernels::gemm::kPackedWeightsLayout;
   ForEachStep(plan.program(), [&](const GraphProgram::Step& step) {
     const std::string key = GraphProgram::PrepackedKey(*step.node);
     const auto blobs = step.kernel->PackedWeights();
@@ -297,9 +299,11 @@ StatusOr<std::shared_ptr<Plan>> LoadPlan(const std::string& path) {
   } catch (const std::exception& e) {
     return Refuse(path, std::string("has malformed profile metadata: ") + e.what());
   }
-  // Packed weights (absent in plans written before they were stored: kernels pack again).
+  // Packed weights (absent in plans written before they were stored, or in another layout
+  // than this build's: kernels pack again from the weights).
   GraphProgram::PrepackedMap prepacked;
-  if (auto it = sections.find(kPacked); it != sections.end()) {
+  const bool layout_matches = meta.value("packed_layout", 1) == kernels::gemm::kPackedWeightsLayout;
+  if (auto it = sections.find(kPacked); it != sections.end() && layout_matches) {
     const auto [pbase, psize] = it->second;
     try {
       for (const auto& entry : meta.value("packed", nlohmann::json::array())) {

@@ -84,9 +84,7 @@ int64_t Complete(const F32GemmVariant& v, const GemmShape& s, int threads, int64
 Blocking ChooseBlocking(const F32GemmVariant& v, const GemmShape& s, int pool_threads,
                         PackNeeds pack = {}) {
   Blocking bl;
-  bl.kc = std::max<int64_t>(1, std::min<int64_t>(v.kc, s.k));
-  // Balance the depth blocks: 300 = 2 blocks of 150, not 256 + 44.
-  if (s.k > bl.kc) bl.kc = CeilDiv(s.k, CeilDiv(s.k, bl.kc));
+  bl.kc = PackedDepthBlock(v, s.k);
   bl.mc = RoundUp(std::min<int64_t>(kTargetMc, std::max<int64_t>(s.m, 1)), v.mr);
   // Work per thread worth splitting for: about 64K multiply-adds.
   const int64_t work = s.m * s.n * std::max<int64_t>(s.k, 1);
@@ -141,11 +139,8 @@ const float* BBlock(const Job& j, int64_t n0, int64_t nc, int64_t k0, int64_t kc
                     int64_t* stride) {
   const int nr = j.v->nr;
   const Operand& b = *j.b;
-  if (b.kind == Operand::kPacked) {
-    *stride = static_cast<int64_t>(nr) * j.s.k;
-    return b.packed + (n0 / nr) * *stride + k0 * nr;
-  }
   *stride = static_cast<int64_t>(nr) * kc;
+  if (b.kind == Operand::kPacked) return b.packed + RoundUp(j.s.n, nr) * k0 + n0 * kc;
   if (b.kind == Operand::kMatrix) {
     MatrixView m = b.matrix;
     m.data += m.trans ? n0 * m.ld : n0;
@@ -160,11 +155,8 @@ const float* ABlock(const Job& j, int64_t m0, int64_t mc, int64_t k0, int64_t kc
                     int64_t* stride) {
   const int mr = j.v->mr;
   const Operand& a = *j.a;
-  if (a.kind == Operand::kPacked) {
-    *stride = static_cast<int64_t>(mr) * j.s.k;
-    return a.packed + (m0 / mr) * *stride + k0 * mr;
-  }
   *stride = static_cast<int64_t>(mr) * kc;
+  if (a.kind == Operand::kPacked) return a.packed + RoundUp(j.s.m, mr) * k0 + m0 * kc;
   if (a.kind == Operand::kMatrix) {
     MatrixView m = a.matrix;
     m.data += m.trans ? m0 : m0 * m.ld;
@@ -235,17 +227,37 @@ const F32GemmVariant* SelectF32Gemm(Isa isa) {
   return SelectIsaVariant(std::span<const F32GemmVariant>(kVariants), isa);
 }
 
+int64_t PackedDepthBlock(const F32GemmVariant& v, int64_t k) {
+  const int64_t kc = std::max<int64_t>(1, std::min<int64_t>(v.kc, k));
+  return k > kc ? CeilDiv(k, CeilDiv(k, kc)) : kc;
+}
+
+void PackAWeights(const F32GemmVariant& v, const MatrixView& a, int64_t m, int64_t k, float* dst) {
+  const int64_t kc = PackedDepthBlock(v, k);
+  for (int64_t k0 = 0; k0 < k; k0 += kc) {
+    PackA(v.mr, a, m, k0, std::min(kc, k - k0), dst + RoundUp(m, v.mr) * k0);
+  }
+}
+
+void PackBWeights(const F32GemmVariant& v, const MatrixView& b, int64_t k, int64_t n, float* dst) {
+  const int64_t kc = PackedDepthBlock(v, k);
+  for (int64_t k0 = 0; k0 < k; k0 += kc) {
+    PackB(v.nr, b, n, k0, std::min(kc, k - k0), dst + RoundUp(n, v.nr) * k0);
+  }
+}
+
 void PackA(int mr_tile, const MatrixView& a, int64_t m, int64_t k0, int64_t kc, float* dst) {
   for (int64_t i0 = 0; i0 < m; i0 += mr_tile) {
     const int64_t rows = std::min<int64_t>(mr_tile, m - i0);
     float* panel = dst + (i0 / mr_tile) * mr_tile * kc;
-    for (int64_t r = 0; r < rows; ++r) {
-      if (!a.trans) {
+    if (!a.trans) {
+      for (int64_t r = 0; r < rows; ++r) {
         const float* src = a.data + (i0 + r) * a.ld + k0;
         for (int64_t p = 0; p < kc; ++p) panel[p * mr_tile + r] = src[p];
-      } else {
-        const float* src = a.data + k0 * a.ld + i0 + r;
-        for (int64_t p = 0; p < kc; ++p) panel[p * mr_tile + r] = src[p * a.ld];
+      }
+    } else {  // the rows of a depth step are contiguous in the source
+      for (int64_t p = 0; p < kc; ++p) {
+        std::memcpy(panel + p * mr_tile, a.data + (k0 + p) * a.ld + i0, rows * sizeof(float));
       }
     }
     for (int64_t r = rows; r < mr_tile; ++r) {

@@ -4,11 +4,18 @@
 // Packed formats (the contract between packers, microkernels and plan weights):
 // - Packed A ("MR panels"): rows are grouped into panels of MR rows (the last one padded
 //   with zero rows). Within a panel the values are k-major: element (r, p) of the panel is at
-//   panel[p * MR + r]. A full-K packed A stores panel i at offset i * MR * K, so the slice of
-//   depth [k0, k0 + kc) of panel i starts at i * MR * K + k0 * MR and is contiguous.
+//   panel[p * MR + r].
 // - Packed B ("NR panels"): columns are grouped into panels of NR columns (the last one padded
-//   with zero columns). Within a panel, element (p, j) is at panel[p * NR + j]. A full-K
-//   packed B stores panel j at offset j * NR * K; depth slice k0 starts at + k0 * NR.
+//   with zero columns). Within a panel, element (p, j) is at panel[p * NR + j].
+// - Weight format (a whole operand packed once, see PackAWeights/PackBWeights): the depth is
+//   cut into the driver's depth blocks (PackedDepthBlock: equal blocks of <= the variant's kc)
+//   and the blocks follow each other; within block [k0, k0 + kc) every panel of depth kc
+//   follows the previous one. Panel i of block k0 of an m-row A is at
+//   RoundUp(m, MR) * k0 + i * MR * kc (B likewise with n and NR). The driver thus reads the
+//   weights front to back, in long sequential runs that the hardware prefetchers follow from
+//   DRAM (a panel-major layout read one depth slice at a time jumps every MR * kc floats,
+//   and at batch 1 ran 30-40% slower with weights that do not stay in cache).
+//   kPackedWeightsLayout names this layout in plan files.
 // Weights (the constant operand) are packed once, when the kernel is created; the other
 // operand is packed per call, one cache block at a time, into scratch memory.
 //
@@ -78,7 +85,13 @@ struct MatrixView {
 };
 
 inline int64_t RoundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
-// Floats of a full-K packed A of m rows / packed B of n columns.
+// Version of the weight format, stored in plan files: a plan whose packed weights carry
+// another version is loaded by packing its weights again.
+inline constexpr int kPackedWeightsLayout = 2;
+// The depth block of the weight format and of the driver for depth k: k cut into equal
+// blocks of at most v.kc (300 = 2 blocks of 150, not 256 + 44).
+int64_t PackedDepthBlock(const F32GemmVariant& v, int64_t k);
+// Floats of a weight-format A of m rows / B of n columns.
 inline int64_t PackedASize(const F32GemmVariant& v, int64_t m, int64_t k) {
   return RoundUp(m, v.mr) * k;
 }
@@ -92,10 +105,13 @@ void PackA(int mr_tile, const MatrixView& a, int64_t m, int64_t k0, int64_t kc, 
 // Packs columns [0, n) x depth [k0, k0 + kc) of `b` into NR panels (panel j at
 // dst + j * NR * kc).
 void PackB(int nr_tile, const MatrixView& b, int64_t n, int64_t k0, int64_t kc, float* dst);
+// Packs a whole m x k A / k x n B into the weight format (PackedASize / PackedBSize floats).
+void PackAWeights(const F32GemmVariant& v, const MatrixView& a, int64_t m, int64_t k, float* dst);
+void PackBWeights(const F32GemmVariant& v, const MatrixView& b, int64_t k, int64_t n, float* dst);
 
 // ---- Driver --------------------------------------------------------------------------
 // How one operand reaches the microkernels.
-//  - kPacked: `packed` holds the full-K packed format (see above).
+//  - kPacked: `packed` holds the weight format (see above).
 //  - kMatrix: `matrix` is packed per cache block by PackA/PackB.
 //  - kCustom: `pack` is called to pack a block (e.g. Conv's implicit im2col). For B it must
 //    fill columns [n0, n0 + n) x depth [k0, k0 + kc) in NR panels of depth kc at dst, padding

@@ -48,7 +48,7 @@ PackedB PackConstantB(const KernelInfo& info, const F32GemmVariant& v, const Ten
   float* dst = static_cast<float*>(p.storage.get());
   for (int64_t i = 0; i < p.count; ++i) {
     gemm::MatrixView view{b.data<float>() + i * rows * cols, cols, trans_b};
-    gemm::PackB(v.nr, view, n, 0, k, dst + i * p.per_matrix);
+    gemm::PackBWeights(v, view, k, n, dst + i * p.per_matrix);
   }
   p.data = dst;
   return p;

@@ -145,7 +145,7 @@ class ConvF32Kernel final : public Kernel {
     float* dst = static_cast<float*>(packed_.get());
     for (int64_t g = 0; g < group_; ++g) {
       gemm::MatrixView view{w.data<float>() + g * m * k_, k_, false};
-      gemm::PackA(v_.mr, view, m, 0, k_, dst + g * per_group_);
+      gemm::PackAWeights(v_, view, m, k_, dst + g * per_group_);
     }
     packed_data_ = dst;
   }

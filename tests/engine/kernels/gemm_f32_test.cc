@@ -90,7 +90,7 @@ void RunCase(const F32GemmVariant& v, const Case& c, uint32_t seed, ThreadPool* 
   std::vector<float> a_packed, b_packed;
   if (c.a_kind == 1) {
     a_packed.resize(PackedASize(v, c.m, c.k) + 1);
-    PackA(v.mr, av, c.m, 0, c.k, a_packed.data());
+    PackAWeights(v, av, c.m, c.k, a_packed.data());
     ao.kind = Operand::kPacked;
     ao.packed = a_packed.data();
   } else {
@@ -99,7 +99,7 @@ void RunCase(const F32GemmVariant& v, const Case& c, uint32_t seed, ThreadPool* 
   }
   if (c.b_kind == 1) {
     b_packed.resize(PackedBSize(v, c.k, c.n) + 1);
-    PackB(v.nr, bv, c.n, 0, c.k, b_packed.data());
+    PackBWeights(v, bv, c.k, c.n, b_packed.data());
     bo.kind = Operand::kPacked;
     bo.packed = b_packed.data();
   } else if (c.b_kind == 2) {

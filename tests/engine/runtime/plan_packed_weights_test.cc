@@ -7,10 +7,13 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "engine/base/cpu_features.h"
 #include "engine/graph/onnx_import.h"
+#include "engine/kernels/gemm/gemm.h"
 #include "engine/runtime/builder.h"
 #include "engine/runtime/execution_context.h"
 #include "engine/runtime/model_loader.h"
@@ -114,6 +117,54 @@ TEST(PlanPackedWeightsTest, LoadingAdoptsTheStoredPanelsAndComputesTheSame) {
           0)
           << want[o].first << " batch " << batch;
     }
+  }
+  fs::remove_all(dir);
+}
+
+// A plan whose packed weights carry another layout version (e.g. written by an older build)
+// still loads: the kernels pack again from the weights and compute the same outputs.
+TEST(PlanPackedWeightsTest, PanelsOfAnotherLayoutAreRepackedNotAdopted) {
+  if (ActiveIsa() == Isa::kGeneric) GTEST_SKIP() << "no optimized GEMM on this CPU/level";
+  BuildConfig cfg;
+  cfg.profiles = {*ParseProfileSpec("p:x=1x3x9x9..2x3x9x9..5x3x9x9,t=1x37..2x37..5x37")};
+  auto built = BuildPlan(Model(), cfg);
+  ASSERT_TRUE(built.ok()) << built.status();
+  const fs::path dir = fs::temp_directory_path() / ("trtserve_layout_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "m.plan").string();
+  ASSERT_TRUE(SavePlan(**built, path).ok());
+  // Rewrite the layout version in the metadata (same length) and fix the header checksum.
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string tag =
+      "\"packed_layout\": " + std::to_string(kernels::gemm::kPackedWeightsLayout);
+  const size_t at = bytes.find(tag);
+  ASSERT_NE(at, std::string::npos) << "the plan should record its packed layout";
+  bytes[at + tag.size() - 1] = static_cast<char>(bytes[at + tag.size() - 1] + 1);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64 over everything after the 64-byte header
+  for (size_t i = 64; i < bytes.size(); ++i) {
+    h ^= static_cast<unsigned char>(bytes[i]);
+    h *= 1099511628211ull;
+  }
+  std::memcpy(bytes.data() + 24, &h, sizeof h);  // Header::checksum
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  auto loaded = LoadPlan(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->packed_load_stats().adopted, 0);
+  EXPECT_EQ((*loaded)->packed_load_stats().repacked, PackedKernels(**built));
+  const NamedTensors want = RunPlan(*built, 3), got = RunPlan(*loaded, 3);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t o = 0; o < want.size(); ++o) {
+    EXPECT_EQ(
+        std::memcmp(want[o].second.raw_data(), got[o].second.raw_data(), want[o].second.nbytes()),
+        0)
+        << want[o].first;
   }
   fs::remove_all(dir);
 }
