@@ -111,7 +111,8 @@ class KernelContext {
   virtual int num_outputs() const = 0;
   // False for outputs the node omits (empty name in ONNX); kernels may skip computing them.
   virtual bool OutputRequested(int i) const = 0;
-  // Allocates output i (zero-filled, 64-byte aligned) and returns it for writing. Fails on
+  // Allocates output i (64-byte aligned; contents unspecified: plans hand out arena memory
+  // that is not cleared, so a kernel must write every element) and returns it. Fails on
   // absurd shapes (negative dims, over the tensor size limit).
   virtual StatusOr<Tensor*> AllocateOutput(int i, DType dtype, const Shape& shape) = 0;
   // Sets output i to an existing tensor; it may alias an input (Identity, Reshape).

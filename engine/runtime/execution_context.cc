@@ -1,6 +1,10 @@
 // ExecutionContext: arena-backed execution of a Plan for one profile.
 #include "engine/runtime/execution_context.h"
 
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
 namespace trt::runtime {
 
 class ExecutionContext::ArenaAllocator final : public SlotAllocator {
@@ -53,6 +57,8 @@ StatusOr<std::unique_ptr<ExecutionContext>> ExecutionContext::Create(
                              " MiB arena of profile '" + c->profile().name + "'");
   }
   c->arena_.reset(arena);
+  const char* poison = std::getenv("TRTSERVE_POISON_ARENA");
+  c->poison_arena_ = poison != nullptr && std::string_view(poison) != "0" && *poison != '\0';
   c->allocator_ = std::make_unique<ArenaAllocator>(mem, static_cast<char*>(arena));
   c->pool_ = std::move(pool);
   c->slots_.resize(c->plan_->program().slot_values.size());
@@ -80,6 +86,7 @@ Status ExecutionContext::Run(const NamedTensors& inputs, NamedTensors* outputs) 
       if (!in_profile.ok()) return in_profile.WithContext("model '" + model.name + "'");
     }
   }
+  if (poison_arena_) std::memset(arena_.get(), 0xFF, static_cast<size_t>(arena_bytes()));
   RunOptions options;
   options.pool = pool_.get();
   options.allocator = allocator_.get();

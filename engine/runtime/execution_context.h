@@ -11,6 +11,12 @@
 // Outputs: the returned tensors alias the arena (or the inputs) and stay valid until the
 // next Run() on this context; Clone() them to keep them longer.
 // Threading: NOT thread-safe: one thread uses a context at a time (create one per worker).
+//
+// Kernels get their outputs uninitialized (the arena is never cleared between nodes or
+// runs). With TRTSERVE_POISON_ARENA=1 in the environment at Create(), every Run() first fills
+// the arena with 0xFF bytes (NaN floats, -1 integers), so a kernel that leaves part of an
+// output unwritten shows wrong results at once (the plan-mode conformance suite runs once
+// this way); a debugging aid that costs a write of the whole arena per run.
 #pragma once
 
 #include <memory>
@@ -73,6 +79,7 @@ class ExecutionContext {
   std::vector<Tensor> ordered_inputs_;
   std::vector<Tensor> outputs_;
   bool op_profiling_ = false;
+  bool poison_arena_ = false;  // TRTSERVE_POISON_ARENA
   std::vector<int64_t> op_time_ns_;
 };
 

@@ -4,6 +4,7 @@
 // labels in one operand address its diagonal; ellipsis dims broadcast across operands.
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -178,7 +179,10 @@ class EinsumKernel final : public Kernel {
     using Acc = std::conditional_t<std::is_integral_v<T>, linalg::MatMulAccT<T>, double>;
     const size_t n_in = ins.size();
     for (int l : sum_labels) {
-      if (size[l] == 0) return;  // empty sum: the zero-filled output is the answer
+      if (size[l] == 0) {  // empty sum: every output element is 0
+        std::memset(y->raw_data(), 0, y->nbytes());
+        return;
+      }
     }
     const int64_t total = y->NumElements();
     std::vector<int64_t> out_idx(out_labels.size(), 0), sum_idx(sum_labels.size(), 0);

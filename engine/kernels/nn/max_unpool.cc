@@ -64,6 +64,7 @@ class MaxUnpoolKernel : public Kernel {
     const size_t elem = DTypeSize(x->dtype());
     const auto* src = static_cast<const unsigned char*>(x->raw_data());
     auto* dst = static_cast<unsigned char*>(y->raw_data());
+    std::memset(dst, 0, y->nbytes());  // unpooled positions are 0; output memory is not cleared
     for (int64_t i = 0; i < x->NumElements(); ++i) {
       if (id[i] < 0 || id[i] >= total) {
         return ctx.Invalid("input 1 (I) element " + std::to_string(i) + " is " +

@@ -105,6 +105,7 @@ class EyeLikeKernel : public Kernel {
     const DType dt = dtype_ == DType::kUndefined ? x->dtype() : dtype_;
     TRT_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, dt, x->shape()));
     const int64_t rows = x->shape()[0], cols = x->shape()[1];
+    std::memset(y->raw_data(), 0, y->nbytes());  // output memory is not cleared for us
     VisitDType(dt, [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* out = y->data<T>();
@@ -144,7 +145,11 @@ class TriluKernel : public Kernel {
     for (int64_t e = 0; e < total; ++e) {
       const int64_t j = e % cols, i = (e / cols) % rows;
       const bool keep = upper_ ? j - i >= k : j - i <= k;
-      if (keep) std::memcpy(dst + e * esize, src + e * esize, esize);
+      if (keep) {
+        std::memcpy(dst + e * esize, src + e * esize, esize);
+      } else {
+        std::memset(dst + e * esize, 0, esize);
+      }
     }
     return Status::Ok();
   }
