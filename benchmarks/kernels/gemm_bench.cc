@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "engine/base/aligned_alloc.h"
 #include "engine/base/cpu_features.h"
+#include "engine/base/thread_pool.h"
 #include "engine/kernels/gemm/gemm.h"
 
 namespace trt::bench {
@@ -67,7 +69,10 @@ constexpr Shape3 kShapes[] = {
 
 // cold: the weights rotate over copies totalling >= 256 MiB, so every call streams them from
 // DRAM as a whole model's weights do at batch 1 (resnet50 holds ~100 MB of weights).
-void BM_F32Gemm(benchmark::State& state, const F32GemmVariant* v, Shape3 s, bool cold) {
+// threads > 1: the GEMM splits over an intra-op pool of that many threads (the driver's own
+// split, as a kernel at batch 1 runs it); GFLOP/s is then for all threads together.
+void BM_F32Gemm(benchmark::State& state, const F32GemmVariant* v, Shape3 s, bool cold,
+                int threads) {
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> d(-1, 1);
   std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
@@ -98,13 +103,16 @@ void BM_F32Gemm(benchmark::State& state, const F32GemmVariant* v, Shape3 s, bool
   }
   g::Operand& w = s.conv_like ? ao : bo;
   const g::GemmShape gs{s.m, s.n, s.k};
-  AlignedBuffer scratch(AlignedAlloc((g::F32GemmScratchFloats(*v, gs, ao, bo, 1) + 16) * 4));
+  std::unique_ptr<ThreadPool> pool;
+  if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
+  AlignedBuffer scratch(
+      AlignedAlloc((g::F32GemmScratchFloats(*v, gs, ao, bo, threads) + 16) * sizeof(float)));
   g::Epilogue ep;
   int64_t next = 0;
   for (auto _ : state) {
     w.packed = static_cast<const float*>(packed[next].get());
     next = next + 1 == copies ? 0 : next + 1;
-    g::F32Gemm(*v, gs, ao, bo, c.data(), s.n, ep, static_cast<float*>(scratch.get()), nullptr);
+    g::F32Gemm(*v, gs, ao, bo, c.data(), s.n, ep, static_cast<float*>(scratch.get()), pool.get());
     benchmark::ClobberMemory();
   }
   const double flops = 2.0 * s.m * s.n * s.k;
@@ -120,11 +128,14 @@ int Register() {
     for (const auto& s : kShapes) {
       for (bool cold : {false, true}) {
         if (cold && s.m * s.k < (int64_t{1} << 18)) continue;  // weights small enough to stay
-        benchmark::RegisterBenchmark(
-            (std::string(v.name) + "/" + s.name + (cold ? "/cold" : "")).c_str(), BM_F32Gemm, &v, s,
-            cold)
-            ->Unit(benchmark::kMicrosecond)
-            ->MinTime(0.5);
+        for (int threads : {1, 2}) {
+          const std::string name = std::string(v.name) + "/" + s.name + (cold ? "/cold" : "") +
+                                   (threads > 1 ? "/threads:2" : "");
+          benchmark::RegisterBenchmark(name.c_str(), BM_F32Gemm, &v, s, cold, threads)
+              ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime()
+              ->MinTime(0.5);
+        }
       }
     }
   }

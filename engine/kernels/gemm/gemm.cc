@@ -44,6 +44,9 @@ struct Blocking {
   int threads;
 };
 
+// A prepacked element read costs 1 / kPrepackedReadDiscount of a packed one (1: the same).
+constexpr int64_t kPrepackedReadDiscount = 1;
+
 // Which operands a GEMM packs at run time (weights come prepacked).
 struct PackNeeds {
   bool a = true, b = true;
@@ -51,9 +54,12 @@ struct PackNeeds {
 
 // Finishes a blocking for `n_blocks` column blocks and up to `m_groups` row groups, and
 // returns the work of its slowest thread when tasks go round-robin to `threads` slots: padded
-// tile rows x tile columns (per unit of depth), plus the operands the task packs, weighted
-// as nr multiply-adds per packed element (a packed element costs about a cycle, a vector
-// FMA does nr/2 multiply-adds per cycle on two pipes).
+// tile rows x tile columns (per unit of depth), plus the A rows and B columns the task packs
+// or, when prepacked, reads, weighted as nr multiply-adds per element (a packed element costs
+// about a cycle, and so does a weight streamed from DRAM at batch 1; a vector FMA does nr/2
+// multiply-adds per cycle on two pipes). Counting the prepacked reads keeps two threads from
+// both streaming the whole weight matrix (resnet50's 7x7 layers: 9.4 MB each) when splitting
+// the other dimension would read each weight once.
 int64_t Complete(const F32GemmVariant& v, const GemmShape& s, int threads, int64_t n_blocks,
                  int64_t m_groups, PackNeeds pack, Blocking* bl) {
   const int64_t n_panels = CeilDiv(std::max<int64_t>(s.n, 1), v.nr);
@@ -73,8 +79,8 @@ int64_t Complete(const F32GemmVariant& v, const GemmShape& s, int threads, int64
       const int64_t cols = std::min(bl->nc, s.n - nb * bl->nc);
       const int64_t rows = std::min(bl->rows_per_group, s.m - mg * bl->rows_per_group);
       w += RoundUp(rows, v.mr) * RoundUp(cols, v.nr);
-      if (pack.a) w += rows * v.nr;
-      if (pack.b) w += cols * v.nr;
+      w += (pack.a ? rows : rows / kPrepackedReadDiscount) * v.nr;
+      w += (pack.b ? cols : cols / kPrepackedReadDiscount) * v.nr;
     }
     worst = std::max(worst, w);
   }

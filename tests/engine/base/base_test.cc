@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "engine/base/cpu_features.h"
@@ -106,6 +108,40 @@ TEST(ThreadPoolTest, CoversRangeExactlyOnce) {
       for (int64_t i = b; i < e; ++i) hits[i]++;
     });
     for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "n=" << n << " i=" << i;
+  }
+}
+
+// Workers poll for the next job for ThreadPool::kWorkerSpin, then sleep: jobs handed over
+// while they poll, and after they went to sleep, both run every chunk exactly once, and the
+// workers really take part (a chunk that waits for another thread's chunk completes).
+TEST(ThreadPoolTest, JobsArriveWhileWorkersSpinAndAfterTheySlept) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 200; ++i) {  // back to back: the worker is still polling
+      std::atomic<int> hits{0};
+      pool.ParallelFor(16, 1, [&](int64_t b, int64_t e) { hits += static_cast<int>(e - b); });
+      ASSERT_EQ(hits.load(), 16);
+    }
+    // Let the worker's spin expire so the next job has to wake it.
+    std::this_thread::sleep_for(ThreadPool::kWorkerSpin * 5);
+    // Two chunks that meet: chunk 0 waits until chunk 1 has started on the other thread.
+    std::atomic<bool> second_started{false};
+    std::atomic<int> done{0};
+    pool.ParallelFor(2, 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        if (i == 1) {
+          second_started = true;
+        } else {
+          const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          while (!second_started && std::chrono::steady_clock::now() < until) {
+            std::this_thread::yield();
+          }
+        }
+        ++done;
+      }
+    });
+    EXPECT_TRUE(second_started.load());
+    EXPECT_EQ(done.load(), 2);
   }
 }
 
