@@ -122,8 +122,8 @@ void BM_F32Gemm(benchmark::State& state, const F32GemmVariant* v, Shape3 s, bool
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["peak_GFLOPs"] = peak;
   // GFLOP/s over the peak of all threads (threads x the single-core probe).
-  state.counters["peak_frac"] = benchmark::Counter(
-      flops * 1e-9 / (peak * threads), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak_frac"] = benchmark::Counter(flops * 1e-9 / (peak * threads),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(v->name);
 }
 
