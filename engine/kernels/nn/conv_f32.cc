@@ -2,7 +2,6 @@
 #include "engine/kernels/nn/conv_f32.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 #include "engine/base/aligned_alloc.h"

@@ -79,11 +79,16 @@ NamedTensors RunPlan(const std::shared_ptr<const Plan>& plan, int64_t batch) {
   return kept;
 }
 
-TEST(PlanPackedWeightsTest, LoadingAdoptsTheStoredPanelsAndComputesTheSame) {
-  if (ActiveIsa() == Isa::kGeneric) GTEST_SKIP() << "no optimized GEMM on this CPU/level";
+// One profile covering batch 1..5 for both inputs of Model().
+BuildConfig PlanConfig() {
   BuildConfig cfg;
   cfg.profiles = {*ParseProfileSpec("p:x=1x3x9x9..2x3x9x9..5x3x9x9,t=1x37..2x37..5x37")};
-  auto built = BuildPlan(Model(), cfg);
+  return cfg;
+}
+
+TEST(PlanPackedWeightsTest, LoadingAdoptsTheStoredPanelsAndComputesTheSame) {
+  if (ActiveIsa() == Isa::kGeneric) GTEST_SKIP() << "no optimized GEMM on this CPU/level";
+  auto built = BuildPlan(Model(), PlanConfig());
   ASSERT_TRUE(built.ok()) << built.status();
   const int packed = PackedKernels(**built);
   ASSERT_EQ(packed, 3) << "Conv, Gemm and MatMul should run the packed GEMM";
@@ -125,9 +130,7 @@ TEST(PlanPackedWeightsTest, LoadingAdoptsTheStoredPanelsAndComputesTheSame) {
 // still loads: the kernels pack again from the weights and compute the same outputs.
 TEST(PlanPackedWeightsTest, PanelsOfAnotherLayoutAreRepackedNotAdopted) {
   if (ActiveIsa() == Isa::kGeneric) GTEST_SKIP() << "no optimized GEMM on this CPU/level";
-  BuildConfig cfg;
-  cfg.profiles = {*ParseProfileSpec("p:x=1x3x9x9..2x3x9x9..5x3x9x9,t=1x37..2x37..5x37")};
-  auto built = BuildPlan(Model(), cfg);
+  auto built = BuildPlan(Model(), PlanConfig());
   ASSERT_TRUE(built.ok()) << built.status();
   const fs::path dir = fs::temp_directory_path() / ("trtserve_layout_" + std::to_string(getpid()));
   fs::create_directories(dir);
